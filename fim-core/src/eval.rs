@@ -1,0 +1,161 @@
+//! Evaluation: in `f64` at a point, and exactly at a rational point.
+//!
+//! The exact evaluator can treat transcendental subterms (`ln`, `exp`, lnΓ, ψ, fractional and
+//! symbolic powers, |·|, π) as fresh variables: that is what makes the randomized identity test
+//! in [`crate::equiv`] exact and sound.
+
+use std::collections::HashMap;
+
+use num_traits::{One, Signed, ToPrimitive, Zero};
+use special::Gamma;
+
+use crate::expr::{rat_powi, Arena, Id, Node, Rational, Symbol};
+
+/// `f64` value of a rational, to the nearest representable value for moderate sizes.
+pub fn rat_to_f64(r: &Rational) -> f64 {
+    match (r.numer().to_f64(), r.denom().to_f64()) {
+        (Some(n), Some(d)) if n.is_finite() && d.is_finite() => n / d,
+        _ => {
+            // Very large numerator or denominator: scale through logarithms of magnitudes.
+            let (n, d) = (r.numer().bits() as i64, r.denom().bits() as i64);
+            let shift = (n.max(d) - 1000).max(0) as usize;
+            let nn = (r.numer() >> shift).to_f64().unwrap_or(f64::NAN);
+            let dd = (r.denom() >> shift).to_f64().unwrap_or(f64::NAN);
+            nn / dd
+        }
+    }
+}
+
+/// `ln Γ(x)` for positive and negative non-integer `x` (log of |Γ(x)|).
+pub fn ln_gamma_f64(x: f64) -> f64 {
+    Gamma::ln_gamma(x).0
+}
+
+/// `ψ⁽ᵏ⁾(x)` for k = 0 (digamma) and k = 1 (trigamma); NaN for higher orders, which the engine
+/// never emits.
+pub fn polygamma_f64(k: u32, x: f64) -> f64 {
+    match k {
+        0 => x.digamma(),
+        1 => x.trigamma(),
+        _ => f64::NAN,
+    }
+}
+
+impl Arena {
+    /// The `f64` value of `id` with symbols bound by `env` (unbound symbols are NaN).
+    pub fn eval(&self, id: Id, env: &HashMap<Symbol, f64>) -> f64 {
+        let mut memo = HashMap::new();
+        self.eval_memo(id, env, &mut memo)
+    }
+
+    fn eval_memo(&self, id: Id, env: &HashMap<Symbol, f64>, memo: &mut HashMap<Id, f64>) -> f64 {
+        if let Some(&v) = memo.get(&id) {
+            return v;
+        }
+        let v = match self.node(id) {
+            Node::Num(r) => rat_to_f64(r),
+            Node::Pi => std::f64::consts::PI,
+            Node::Sym(s) => env.get(s).copied().unwrap_or(f64::NAN),
+            Node::Add(ts) => ts.iter().map(|&t| self.eval_memo(t, env, memo)).sum(),
+            Node::Mul(c, fs) => {
+                let mut v = rat_to_f64(c);
+                for (b, e) in fs.iter() {
+                    let bv = self.eval_memo(*b, env, memo);
+                    v *= if e.is_integer() {
+                        match e.to_i32() {
+                            Some(n) => bv.powi(n),
+                            None => bv.powf(rat_to_f64(e)),
+                        }
+                    } else if *e == crate::expr::ratio(1, 2) {
+                        bv.sqrt()
+                    } else {
+                        bv.powf(rat_to_f64(e))
+                    };
+                }
+                v
+            }
+            Node::Pow(b, e) => {
+                let (b, e) = (self.eval_memo(*b, env, memo), self.eval_memo(*e, env, memo));
+                b.powf(e)
+            }
+            Node::Ln(a) => self.eval_memo(*a, env, memo).ln(),
+            Node::Exp(a) => self.eval_memo(*a, env, memo).exp(),
+            Node::Abs(a) => self.eval_memo(*a, env, memo).abs(),
+            Node::LnGamma(a) => ln_gamma_f64(self.eval_memo(*a, env, memo)),
+            Node::Polygamma(k, a) => polygamma_f64(*k, self.eval_memo(*a, env, memo)),
+        };
+        memo.insert(id, v);
+        v
+    }
+
+    /// The exact value of `id` at a rational point, if it is rational there: `None` when a
+    /// transcendental subterm or a division by zero is met.
+    pub fn eval_exact(&self, id: Id, env: &HashMap<Symbol, Rational>) -> Option<Rational> {
+        let mut memo = HashMap::new();
+        self.exact_memo(id, env, &mut |_, _| None, &mut memo)
+    }
+
+    /// The exact value of `id` where every symbol is bound by `env` and every transcendental
+    /// subterm is given a value by `fresh` (called with the subterm's id and, for fractional
+    /// powers, the exponent's denominator). `None` on division by zero.
+    pub fn eval_exact_with(
+        &self,
+        id: Id,
+        env: &HashMap<Symbol, Rational>,
+        fresh: &mut dyn FnMut(Id, u32) -> Option<Rational>,
+    ) -> Option<Rational> {
+        let mut memo = HashMap::new();
+        self.exact_memo(id, env, fresh, &mut memo)
+    }
+
+    fn exact_memo(
+        &self,
+        id: Id,
+        env: &HashMap<Symbol, Rational>,
+        fresh: &mut dyn FnMut(Id, u32) -> Option<Rational>,
+        memo: &mut HashMap<Id, Option<Rational>>,
+    ) -> Option<Rational> {
+        if let Some(v) = memo.get(&id) {
+            return v.clone();
+        }
+        let v = match self.node(id) {
+            Node::Num(r) => Some(r.clone()),
+            Node::Sym(s) => env.get(s).cloned(),
+            Node::Add(ts) => {
+                let mut acc = Rational::zero();
+                for &t in ts.iter() {
+                    acc += self.exact_memo(t, env, fresh, memo)?;
+                }
+                Some(acc)
+            }
+            Node::Mul(c, fs) => {
+                let mut acc = c.clone();
+                for (b, e) in fs.iter() {
+                    if e.is_integer() {
+                        let bv = self.exact_memo(*b, env, fresh, memo)?;
+                        acc *= rat_powi(&bv, e.numer())?;
+                    } else {
+                        // b^(p/q) = (fresh value of b^(1/q))^p
+                        let q = e.denom().to_u32()?;
+                        let root = fresh(*b, q)?;
+                        acc *= rat_powi(&root, e.numer())?;
+                    }
+                }
+                Some(acc)
+            }
+            Node::Ln(a) => match self.node(*a) {
+                Node::Num(r) if r.is_one() => Some(Rational::zero()),
+                _ => fresh(id, 1),
+            },
+            Node::Abs(a) => match fresh(id, 1) {
+                Some(v) => Some(v),
+                None => self.exact_memo(*a, env, fresh, memo).map(|v| v.abs()),
+            },
+            Node::Pi | Node::Pow(..) | Node::Exp(_) | Node::LnGamma(_) | Node::Polygamma(..) => {
+                fresh(id, 1)
+            }
+        };
+        memo.insert(id, v.clone());
+        v
+    }
+}

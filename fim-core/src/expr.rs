@@ -1,0 +1,837 @@
+//! The IR: a hash-consed arena of expression nodes with canonicalizing constructors.
+//!
+//! Invariant: children are created before parents, so every child id is smaller than its
+//! parent's. Identical nodes are stored once, so structural equality is id equality. Sums and
+//! products are n-ary and canonical on construction (flattened, constants folded, like terms and
+//! powers of one base merged, sorted by [`Arena::cmp`]). Constants are exact [`BigRational`]s.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use num_bigint::BigInt;
+use num_integer::Roots;
+use num_rational::BigRational;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+
+/// Exact rational constant.
+pub type Rational = BigRational;
+
+/// Index of a node in an [`Arena`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct Id(u32);
+
+impl Id {
+    /// The position of the node in its arena.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// An interned symbol name.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct Symbol(u32);
+
+/// One node of the IR. Children are ids into the same arena.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Node {
+    /// An exact rational constant.
+    Num(Rational),
+    /// The constant π.
+    Pi,
+    /// A named variable.
+    Sym(Symbol),
+    /// A sum of at least two terms, sorted; at most one constant term, first.
+    Add(Box<[Id]>),
+    /// `coeff * Π base^exp` with rational exponents: coeff ≠ 0, bases distinct and sorted,
+    /// exponents ≠ 0; never a lone base with exponent 1 and coefficient 1.
+    Mul(Rational, Box<[(Id, Rational)]>),
+    /// `base^exponent` with a non-constant exponent.
+    Pow(Id, Id),
+    /// Natural logarithm.
+    Ln(Id),
+    /// Exponential.
+    Exp(Id),
+    /// Absolute value.
+    Abs(Id),
+    /// `ln Γ(x)`.
+    LnGamma(Id),
+    /// `ψ⁽ᵏ⁾(x)`: k = 0 is digamma, k = 1 trigamma.
+    Polygamma(u32, Id),
+}
+
+/// The arena that owns every node and symbol of a derivation.
+#[derive(Default, Debug)]
+pub struct Arena {
+    nodes: Vec<Node>,
+    map: HashMap<Node, Id>,
+    syms: Vec<String>,
+    sym_map: HashMap<String, Symbol>,
+    /// Memoized derivatives, keyed by (node, symbol).
+    pub(crate) diff_memo: HashMap<(Id, Symbol), Id>,
+    /// Memoized free-symbol tests, keyed by (node, symbol).
+    pub(crate) dep_memo: HashMap<(Id, Symbol), bool>,
+}
+
+/// Builds a rational from an integer.
+pub fn rat(n: i64) -> Rational {
+    Rational::from_integer(BigInt::from(n))
+}
+
+/// Builds the rational `n / d`; `d` must be non-zero.
+pub fn ratio(n: i64, d: i64) -> Rational {
+    Rational::new(BigInt::from(n), BigInt::from(d))
+}
+
+/// Raises a rational to an integer power; `None` for `0` to a negative power.
+pub fn rat_powi(base: &Rational, exp: &BigInt) -> Option<Rational> {
+    if base.is_zero() && exp.is_negative() {
+        return None;
+    }
+    let e = exp.to_i32()?;
+    if e.unsigned_abs() > 4096 {
+        return None;
+    }
+    Some(num_traits::pow::Pow::pow(base, e))
+}
+
+/// Exact integer `q`-th root of a non-negative integer, if it exists.
+fn int_root(n: &BigInt, q: u32) -> Option<BigInt> {
+    if n.is_negative() {
+        return None;
+    }
+    let r = n.nth_root(q);
+    if num_traits::pow::Pow::pow(&r, q) == *n {
+        Some(r)
+    } else {
+        None
+    }
+}
+
+impl Arena {
+    /// An empty arena.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of distinct nodes stored.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// True when no node has been created.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// The node behind an id.
+    pub fn node(&self, id: Id) -> &Node {
+        &self.nodes[id.index()]
+    }
+
+    /// Interns a symbol name.
+    pub fn symbol(&mut self, name: &str) -> Symbol {
+        if let Some(&s) = self.sym_map.get(name) {
+            return s;
+        }
+        let s = Symbol(self.syms.len() as u32);
+        self.syms.push(name.to_string());
+        self.sym_map.insert(name.to_string(), s);
+        s
+    }
+
+    /// Looks a symbol up by name without interning it.
+    pub fn find_symbol(&self, name: &str) -> Option<Symbol> {
+        self.sym_map.get(name).copied()
+    }
+
+    /// The name of a symbol.
+    pub fn name(&self, s: Symbol) -> &str {
+        &self.syms[s.0 as usize]
+    }
+
+    fn intern(&mut self, node: Node) -> Id {
+        if let Some(&id) = self.map.get(&node) {
+            return id;
+        }
+        let id = Id(self.nodes.len() as u32);
+        self.nodes.push(node.clone());
+        self.map.insert(node, id);
+        id
+    }
+
+    // ---- leaves ----------------------------------------------------------------------------
+
+    /// A rational constant.
+    pub fn num(&mut self, r: Rational) -> Id {
+        self.intern(Node::Num(r))
+    }
+
+    /// An integer constant.
+    pub fn int(&mut self, n: i64) -> Id {
+        self.num(rat(n))
+    }
+
+    /// The constant π.
+    pub fn pi(&mut self) -> Id {
+        self.intern(Node::Pi)
+    }
+
+    /// A variable by name.
+    pub fn var(&mut self, name: &str) -> Id {
+        let s = self.symbol(name);
+        self.intern(Node::Sym(s))
+    }
+
+    /// A variable by symbol.
+    pub fn sym(&mut self, s: Symbol) -> Id {
+        self.intern(Node::Sym(s))
+    }
+
+    /// The rational value of a constant node.
+    pub fn as_num(&self, id: Id) -> Option<&Rational> {
+        match self.node(id) {
+            Node::Num(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// True when the node is the constant zero.
+    pub fn is_zero(&self, id: Id) -> bool {
+        self.as_num(id).is_some_and(|r| r.is_zero())
+    }
+
+    // ---- sums ------------------------------------------------------------------------------
+
+    /// Splits a term into its rational coefficient and the rest (`None` for a pure constant).
+    pub fn split_coeff(&mut self, id: Id) -> (Rational, Option<Id>) {
+        match self.node(id) {
+            Node::Num(r) => (r.clone(), None),
+            Node::Mul(c, fs) if !c.is_one() => {
+                let (c, fs) = (c.clone(), fs.clone());
+                let rest = self.make_mul(Rational::one(), fs.into_vec());
+                (c, Some(rest))
+            }
+            _ => (Rational::one(), Some(id)),
+        }
+    }
+
+    /// `coeff * rest` without re-canonicalizing `rest`'s factors.
+    fn scale(&mut self, coeff: Rational, rest: Id) -> Id {
+        if coeff.is_one() {
+            return rest;
+        }
+        if coeff.is_zero() {
+            return self.int(0);
+        }
+        match self.node(rest).clone() {
+            Node::Mul(c, fs) => self.make_mul(c * coeff, fs.into_vec()),
+            Node::Num(r) => self.num(r * coeff),
+            _ => self.make_mul(coeff, vec![(rest, Rational::one())]),
+        }
+    }
+
+    /// The canonical sum of `terms`.
+    pub fn add(&mut self, terms: impl IntoIterator<Item = Id>) -> Id {
+        let mut constant = Rational::zero();
+        let mut order: Vec<Id> = Vec::new();
+        let mut coeffs: HashMap<Id, Rational> = HashMap::new();
+        let mut stack: Vec<Id> = terms.into_iter().collect();
+        stack.reverse();
+        while let Some(t) = stack.pop() {
+            if let Node::Add(children) = self.node(t) {
+                stack.extend(children.iter().rev().copied());
+                continue;
+            }
+            match self.split_coeff(t) {
+                (c, None) => constant += c,
+                (c, Some(rest)) => match coeffs.get_mut(&rest) {
+                    Some(acc) => *acc += c,
+                    None => {
+                        order.push(rest);
+                        coeffs.insert(rest, c);
+                    }
+                },
+            }
+        }
+        let mut rests: Vec<(Id, Rational)> = order
+            .into_iter()
+            .filter_map(|r| {
+                let c = coeffs.remove(&r).unwrap_or_default();
+                (!c.is_zero()).then_some((r, c))
+            })
+            .collect();
+        rests.sort_by(|a, b| self.cmp(a.0, b.0).then_with(|| a.1.cmp(&b.1)));
+        let mut out: Vec<Id> = Vec::with_capacity(rests.len() + 1);
+        if !constant.is_zero() {
+            out.push(self.num(constant));
+        }
+        for (r, c) in rests {
+            out.push(self.scale(c, r));
+        }
+        match out.len() {
+            0 => self.int(0),
+            1 => out[0],
+            _ => self.intern(Node::Add(out.into_boxed_slice())),
+        }
+    }
+
+    /// `a - b`.
+    pub fn sub(&mut self, a: Id, b: Id) -> Id {
+        let nb = self.neg(b);
+        self.add([a, nb])
+    }
+
+    /// `-a`.
+    pub fn neg(&mut self, a: Id) -> Id {
+        let m = self.int(-1);
+        self.mul([m, a])
+    }
+
+    // ---- products --------------------------------------------------------------------------
+
+    /// The canonical product of `factors`.
+    pub fn mul(&mut self, factors: impl IntoIterator<Item = Id>) -> Id {
+        let pairs: Vec<(Id, Rational)> = factors.into_iter().map(|f| (f, Rational::one())).collect();
+        self.mul_pow(pairs)
+    }
+
+    /// `a / b`.
+    pub fn div(&mut self, a: Id, b: Id) -> Id {
+        self.mul_pow(vec![(a, Rational::one()), (b, -Rational::one())])
+    }
+
+    /// `1 / a`.
+    pub fn recip(&mut self, a: Id) -> Id {
+        self.powr(a, -Rational::one())
+    }
+
+    /// `base^r` for a rational `r`.
+    pub fn powr(&mut self, base: Id, r: Rational) -> Id {
+        self.mul_pow(vec![(base, r)])
+    }
+
+    /// `base^n` for an integer `n`.
+    pub fn powi(&mut self, base: Id, n: i64) -> Id {
+        self.powr(base, rat(n))
+    }
+
+    /// `sqrt(a)`.
+    pub fn sqrt(&mut self, a: Id) -> Id {
+        self.powr(a, ratio(1, 2))
+    }
+
+    /// `base^exponent` for any exponent.
+    pub fn pow(&mut self, base: Id, exponent: Id) -> Id {
+        if let Some(r) = self.as_num(exponent) {
+            let r = r.clone();
+            return self.powr(base, r);
+        }
+        match self.node(base).clone() {
+            Node::Num(b) if b.is_one() => self.int(1),
+            Node::Exp(a) => {
+                let e = self.mul([a, exponent]);
+                self.exp(e)
+            }
+            Node::Pow(b, e0) => {
+                let e = self.mul([e0, exponent]);
+                self.pow(b, e)
+            }
+            _ => self.intern(Node::Pow(base, exponent)),
+        }
+    }
+
+    /// The canonical product `Π factor^exp`.
+    pub fn mul_pow(&mut self, factors: Vec<(Id, Rational)>) -> Id {
+        let mut acc = MulAcc::default();
+        for (f, r) in factors {
+            self.push_factor(&mut acc, f, r);
+        }
+        self.finish_mul(acc)
+    }
+
+    fn push_factor(&mut self, acc: &mut MulAcc, f: Id, r: Rational) {
+        if r.is_zero() {
+            return;
+        }
+        match self.node(f).clone() {
+            Node::Num(c) => self.push_num(acc, c, r),
+            Node::Mul(c, fs) if r.is_integer() => {
+                self.push_num(acc, c, r.clone());
+                for (b, e) in fs.iter() {
+                    self.push_base(acc, *b, e * &r);
+                }
+            }
+            Node::Mul(c, fs) if fs.len() == 1 && c.is_one() && !fs[0].1.is_integer() => {
+                // (b^(p/q))^r: b^(p/q) is only real for b ≥ 0, where the exponents multiply.
+                let (b, e) = fs[0].clone();
+                self.push_base(acc, b, e * r);
+            }
+            Node::Exp(a) => {
+                let ra = self.num(r);
+                let t = self.mul([ra, a]);
+                acc.exp_args.push(t);
+            }
+            Node::Pow(b, e) => {
+                let re = self.num(r);
+                let t = self.mul([re, e]);
+                acc.pow_exps.entry(b).or_default().push(t);
+                if !acc.pow_order.contains(&b) {
+                    acc.pow_order.push(b);
+                }
+            }
+            _ => self.push_base(acc, f, r),
+        }
+    }
+
+    fn push_base(&mut self, acc: &mut MulAcc, b: Id, r: Rational) {
+        match acc.exps.get_mut(&b) {
+            Some(e) => *e += r,
+            None => {
+                acc.order.push(b);
+                acc.exps.insert(b, r);
+            }
+        }
+    }
+
+    fn push_num(&mut self, acc: &mut MulAcc, c: Rational, r: Rational) {
+        if r.is_integer() {
+            match rat_powi(&c, r.numer()) {
+                Some(v) => acc.coeff *= v,
+                None => {
+                    let id = self.num(c);
+                    self.push_base(acc, id, r);
+                }
+            }
+            return;
+        }
+        // c^(p/q): take exact q-th roots where they exist, else keep a numeric base with a
+        // fractional exponent in [0, 1) and move the integer part into the coefficient.
+        let (p, q) = (r.numer().clone(), r.denom().clone());
+        if let (Some(q32), false) = (q.to_u32(), c.is_negative()) {
+            if let (Some(n), Some(d)) = (int_root(c.numer(), q32), int_root(c.denom(), q32)) {
+                let root = Rational::new(n, d);
+                if let Some(v) = rat_powi(&root, &p) {
+                    acc.coeff *= v;
+                    return;
+                }
+            }
+        }
+        if c.is_positive() {
+            let fl = r.floor();
+            let frac = &r - &fl;
+            if let Some(v) = rat_powi(&c, fl.numer()) {
+                acc.coeff *= v;
+                let id = self.num(c);
+                self.push_base(acc, id, frac);
+                return;
+            }
+        }
+        let id = self.num(c);
+        self.push_base(acc, id, r);
+    }
+
+    fn finish_mul(&mut self, mut acc: MulAcc) -> Id {
+        // Symbolic powers of one base merge, together with any rational power of that base.
+        let mut extra: Vec<(Id, Rational)> = Vec::new();
+        for b in std::mem::take(&mut acc.pow_order) {
+            let mut es = acc.pow_exps.remove(&b).unwrap_or_default();
+            if let Some(k) = acc.exps.remove(&b) {
+                es.push(self.num(k));
+            }
+            let e = self.add(es);
+            let p = self.pow(b, e);
+            extra.push((p, Rational::one()));
+        }
+        if !acc.exp_args.is_empty() {
+            let args = std::mem::take(&mut acc.exp_args);
+            let a = self.add(args);
+            let e = self.exp(a);
+            extra.push((e, Rational::one()));
+        }
+        if !extra.is_empty() {
+            // The merged powers may have folded to constants or ordinary factors: re-push them.
+            for (f, r) in extra {
+                match self.node(f).clone() {
+                    Node::Pow(..) | Node::Exp(_) => self.push_base(&mut acc, f, r),
+                    _ => self.push_factor(&mut acc, f, r),
+                }
+            }
+        }
+        if acc.coeff.is_zero() {
+            return self.int(0);
+        }
+        let mut fs: Vec<(Id, Rational)> = Vec::with_capacity(acc.order.len());
+        for b in acc.order {
+            let e = acc.exps.remove(&b).unwrap_or_default();
+            if !e.is_zero() {
+                fs.push((b, e));
+            }
+        }
+        self.make_mul(acc.coeff, fs)
+    }
+
+    /// Interns a product whose factors are already canonical (only sorting is applied).
+    fn make_mul(&mut self, coeff: Rational, mut fs: Vec<(Id, Rational)>) -> Id {
+        if coeff.is_zero() {
+            return self.int(0);
+        }
+        if fs.is_empty() {
+            return self.num(coeff);
+        }
+        if coeff.is_one() && fs.len() == 1 && fs[0].1.is_one() {
+            return fs[0].0;
+        }
+        fs.sort_by(|a, b| self.cmp(a.0, b.0).then_with(|| a.1.cmp(&b.1)));
+        self.intern(Node::Mul(coeff, fs.into_boxed_slice()))
+    }
+
+    // ---- functions -------------------------------------------------------------------------
+
+    /// `ln(a)`.
+    pub fn ln(&mut self, a: Id) -> Id {
+        match self.node(a) {
+            Node::Num(r) if r.is_one() => self.int(0),
+            Node::Exp(x) => *x,
+            _ => self.intern(Node::Ln(a)),
+        }
+    }
+
+    /// `exp(a)`.
+    pub fn exp(&mut self, a: Id) -> Id {
+        match self.node(a) {
+            Node::Num(r) if r.is_zero() => self.int(1),
+            Node::Ln(x) => *x,
+            _ => self.intern(Node::Exp(a)),
+        }
+    }
+
+    /// `|a|`.
+    pub fn abs(&mut self, a: Id) -> Id {
+        match self.node(a).clone() {
+            Node::Num(r) => self.num(r.abs()),
+            Node::Pi | Node::Abs(_) | Node::Exp(_) => a,
+            Node::Mul(c, fs) if c.is_negative() => {
+                let m = self.make_mul(-c, fs.into_vec());
+                self.abs(m)
+            }
+            _ => self.intern(Node::Abs(a)),
+        }
+    }
+
+    /// `ln Γ(a)`.
+    pub fn ln_gamma(&mut self, a: Id) -> Id {
+        match self.node(a) {
+            Node::Num(r) if r.is_one() || *r == rat(2) => self.int(0),
+            _ => self.intern(Node::LnGamma(a)),
+        }
+    }
+
+    /// `ψ⁽ᵏ⁾(a)`.
+    pub fn polygamma(&mut self, k: u32, a: Id) -> Id {
+        self.intern(Node::Polygamma(k, a))
+    }
+
+    // ---- queries ---------------------------------------------------------------------------
+
+    /// The children of a node, in order.
+    pub fn children(&self, id: Id) -> Vec<Id> {
+        match self.node(id) {
+            Node::Num(_) | Node::Pi | Node::Sym(_) => Vec::new(),
+            Node::Add(ts) => ts.to_vec(),
+            Node::Mul(_, fs) => fs.iter().map(|f| f.0).collect(),
+            Node::Pow(b, e) => vec![*b, *e],
+            Node::Ln(a) | Node::Exp(a) | Node::Abs(a) | Node::LnGamma(a) | Node::Polygamma(_, a) => {
+                vec![*a]
+            }
+        }
+    }
+
+    /// True when `id` contains the symbol `s`.
+    pub fn depends_on(&mut self, id: Id, s: Symbol) -> bool {
+        if let Some(&b) = self.dep_memo.get(&(id, s)) {
+            return b;
+        }
+        let b = match self.node(id) {
+            Node::Sym(t) => *t == s,
+            Node::Num(_) | Node::Pi => false,
+            _ => self.children(id).into_iter().any(|c| self.depends_on(c, s)),
+        };
+        self.dep_memo.insert((id, s), b);
+        b
+    }
+
+    /// True when `id` contains any of `syms`.
+    pub fn depends_on_any(&mut self, id: Id, syms: &[Symbol]) -> bool {
+        syms.iter().any(|&s| self.depends_on(id, s))
+    }
+
+    /// The free symbols of `id`, in order of first appearance (depth first).
+    pub fn free_symbols(&self, id: Id) -> Vec<Symbol> {
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![id];
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            if let Node::Sym(s) = self.node(n) {
+                if !out.contains(s) {
+                    out.push(*s);
+                }
+            }
+            let mut cs = self.children(n);
+            cs.reverse();
+            stack.extend(cs);
+        }
+        out
+    }
+
+    /// Number of nodes in the tree of `id` counted with multiplicity (capped).
+    pub fn tree_size(&self, id: Id, cap: usize) -> usize {
+        let mut n = 0;
+        let mut stack = vec![id];
+        while let Some(x) = stack.pop() {
+            n += 1;
+            if n >= cap {
+                return cap;
+            }
+            stack.extend(self.children(x));
+        }
+        n
+    }
+
+    /// Replaces symbols by expressions everywhere in `id`.
+    pub fn substitute(&mut self, id: Id, map: &HashMap<Symbol, Id>) -> Id {
+        let mut memo = HashMap::new();
+        self.subst_rec(id, map, &mut memo)
+    }
+
+    fn subst_rec(&mut self, id: Id, map: &HashMap<Symbol, Id>, memo: &mut HashMap<Id, Id>) -> Id {
+        if let Some(&r) = memo.get(&id) {
+            return r;
+        }
+        let r = self.rebuild(id, &mut |arena, c| arena.subst_rec(c, map, memo), map);
+        memo.insert(id, r);
+        r
+    }
+
+    fn rebuild(
+        &mut self,
+        id: Id,
+        f: &mut dyn FnMut(&mut Arena, Id) -> Id,
+        map: &HashMap<Symbol, Id>,
+    ) -> Id {
+        match self.node(id).clone() {
+            Node::Sym(s) => map.get(&s).copied().unwrap_or(id),
+            _ => self.map_children(id, f),
+        }
+    }
+
+    /// Rebuilds `id` with `f` applied to each child, through the canonical constructors.
+    pub fn map_children(&mut self, id: Id, f: &mut dyn FnMut(&mut Arena, Id) -> Id) -> Id {
+        match self.node(id).clone() {
+            Node::Num(_) | Node::Pi | Node::Sym(_) => id,
+            Node::Add(ts) => {
+                let ts: Vec<Id> = ts.iter().map(|&t| f(self, t)).collect();
+                self.add(ts)
+            }
+            Node::Mul(c, fs) => {
+                let mut v: Vec<(Id, Rational)> = vec![];
+                let cid = self.num(c);
+                v.push((cid, Rational::one()));
+                for (b, e) in fs.iter() {
+                    v.push((f(self, *b), e.clone()));
+                }
+                self.mul_pow(v)
+            }
+            Node::Pow(b, e) => {
+                let (b, e) = (f(self, b), f(self, e));
+                self.pow(b, e)
+            }
+            Node::Ln(a) => {
+                let a = f(self, a);
+                self.ln(a)
+            }
+            Node::Exp(a) => {
+                let a = f(self, a);
+                self.exp(a)
+            }
+            Node::Abs(a) => {
+                let a = f(self, a);
+                self.abs(a)
+            }
+            Node::LnGamma(a) => {
+                let a = f(self, a);
+                self.ln_gamma(a)
+            }
+            Node::Polygamma(k, a) => {
+                let a = f(self, a);
+                self.polygamma(k, a)
+            }
+        }
+    }
+
+    // ---- order -----------------------------------------------------------------------------
+
+    fn rank(&self, id: Id) -> u8 {
+        match self.node(id) {
+            Node::Num(_) => 0,
+            Node::Pi => 1,
+            Node::Sym(_) => 2,
+            Node::Mul(..) => 3,
+            Node::Pow(..) => 4,
+            Node::Add(_) => 5,
+            Node::Abs(_) => 6,
+            Node::Ln(_) => 7,
+            Node::Exp(_) => 8,
+            Node::LnGamma(_) => 9,
+            Node::Polygamma(..) => 10,
+        }
+    }
+
+    /// The canonical total order on nodes: structural, independent of creation order.
+    pub fn cmp(&self, a: Id, b: Id) -> Ordering {
+        if a == b {
+            return Ordering::Equal;
+        }
+        // Products sort by their first factor so that `x`, `x^2` and `2 x y` stay together.
+        let (na, nb) = (self.node(a), self.node(b));
+        match (na, nb) {
+            (Node::Mul(_, fa), _) if !matches!(nb, Node::Mul(..)) => {
+                return self.cmp(fa[0].0, b).then(Ordering::Greater);
+            }
+            (_, Node::Mul(_, fb)) if !matches!(na, Node::Mul(..)) => {
+                return self.cmp(a, fb[0].0).then(Ordering::Less);
+            }
+            _ => {}
+        }
+        let r = self.rank(a).cmp(&self.rank(b));
+        if r != Ordering::Equal {
+            return r;
+        }
+        match (na, nb) {
+            (Node::Num(x), Node::Num(y)) => x.cmp(y),
+            (Node::Sym(x), Node::Sym(y)) => self.name(*x).cmp(self.name(*y)),
+            (Node::Add(x), Node::Add(y)) => {
+                for (p, q) in x.iter().zip(y.iter()) {
+                    let o = self.cmp(*p, *q);
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                x.len().cmp(&y.len())
+            }
+            (Node::Mul(cx, x), Node::Mul(cy, y)) => {
+                for (p, q) in x.iter().zip(y.iter()) {
+                    let o = self.cmp(p.0, q.0).then_with(|| p.1.cmp(&q.1));
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                x.len().cmp(&y.len()).then_with(|| cx.cmp(cy))
+            }
+            (Node::Pow(b1, e1), Node::Pow(b2, e2)) => {
+                self.cmp(*b1, *b2).then_with(|| self.cmp(*e1, *e2))
+            }
+            (Node::Polygamma(k1, x), Node::Polygamma(k2, y)) => {
+                k1.cmp(k2).then_with(|| self.cmp(*x, *y))
+            }
+            (Node::Ln(x), Node::Ln(y))
+            | (Node::Exp(x), Node::Exp(y))
+            | (Node::Abs(x), Node::Abs(y))
+            | (Node::LnGamma(x), Node::LnGamma(y)) => self.cmp(*x, *y),
+            _ => a.cmp(&b),
+        }
+    }
+}
+
+#[derive(Default)]
+struct MulAcc {
+    coeff: Rational,
+    order: Vec<Id>,
+    exps: HashMap<Id, Rational>,
+    pow_order: Vec<Id>,
+    pow_exps: HashMap<Id, Vec<Id>>,
+    exp_args: Vec<Id>,
+}
+
+impl MulAcc {
+    fn default() -> Self {
+        MulAcc {
+            coeff: Rational::one(),
+            order: Vec::new(),
+            exps: HashMap::new(),
+            pow_order: Vec::new(),
+            pow_exps: HashMap::new(),
+            exp_args: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_terms_merge_and_constants_fold() {
+        let mut a = Arena::new();
+        let x = a.var("x");
+        let two = a.int(2);
+        let t = a.mul([two, x]);
+        let s = a.add([x, t, two, two]);
+        let four = a.int(4);
+        let three = a.int(3);
+        let three_x = a.mul([three, x]);
+        let expected = a.add([four, three_x]);
+        assert_eq!(s, expected);
+    }
+
+    #[test]
+    fn powers_of_one_base_merge() {
+        let mut a = Arena::new();
+        let x = a.var("x");
+        let x2 = a.powi(x, 2);
+        let p = a.mul([x, x2]);
+        let x3 = a.powi(x, 3);
+        assert_eq!(p, x3);
+        let q = a.div(x3, x3);
+        assert_eq!(a.as_num(q), Some(&rat(1)));
+    }
+
+    #[test]
+    fn order_is_independent_of_construction_order() {
+        let mut a = Arena::new();
+        let y = a.var("y");
+        let x = a.var("x");
+        let s1 = a.add([y, x]);
+        let s2 = a.add([x, y]);
+        assert_eq!(s1, s2);
+        assert!(matches!(a.node(s1), Node::Add(ts) if ts[0] == x));
+    }
+
+    #[test]
+    fn exact_roots_fold() {
+        let mut a = Arena::new();
+        let four = a.int(4);
+        let r = a.sqrt(four);
+        assert_eq!(a.as_num(r), Some(&rat(2)));
+        let eight = a.int(8);
+        let r = a.powr(eight, ratio(3, 2));
+        // 8^(3/2) = 8 * sqrt(8) = 16 sqrt(2) is kept as 8 * 8^(1/2).
+        assert!(matches!(a.node(r), Node::Mul(c, _) if *c == rat(8)));
+    }
+
+    #[test]
+    fn exp_and_ln_cancel() {
+        let mut a = Arena::new();
+        let x = a.var("x");
+        let e = a.exp(x);
+        assert_eq!(a.ln(e), x);
+        let l = a.ln(x);
+        assert_eq!(a.exp(l), x);
+        let e2 = a.mul([e, e]);
+        let two = a.int(2);
+        let tx = a.mul([two, x]);
+        assert_eq!(e2, a.exp(tx));
+    }
+}

@@ -1,0 +1,14 @@
+//! fim-core: the symbolic engine behind `fim`.
+//!
+//! Data flows one way: tokens → IR ([`expr`], [`parse`]) → derivatives ([`diff`]) → expectation
+//! → simplified results ([`simplify`]) → checks ([`equiv`]) → tokens. Nothing here depends on
+//! `proc_macro`, so every stage is tested in-process.
+#![warn(missing_docs)]
+
+pub mod diff;
+pub mod eval;
+pub mod expr;
+pub mod parse;
+pub mod print;
+
+pub use expr::{Arena, Id, Node, Rational, Symbol};

@@ -1,0 +1,1 @@
+//! `syn::Expr` / `syn::Block` → IR. (Being written.)

@@ -1,0 +1,1 @@
+//! IR → plain text in Rust syntax and LaTeX. (Being written.)
