@@ -10,5 +10,6 @@ pub mod eval;
 pub mod expr;
 pub mod parse;
 pub mod print;
+pub mod simplify;
 
 pub use expr::{Arena, Id, Node, Rational, Symbol};

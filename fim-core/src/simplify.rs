@@ -1,0 +1,868 @@
+//! Simplification: expand, together over a common denominator, cancel, collect.
+//!
+//! An expression is brought to a rational function `num / Π fᵢ^kᵢ` over *atoms* (symbols and
+//! transcendental subterms whose arguments are simplified first): the numerator is an expanded
+//! polynomial, the denominator a product of primitive factors kept in factored form, so that
+//! `1/θ + 1/(1-θ)` becomes `1 / (θ (1 - θ))` and cancellation is exact polynomial division.
+//! Rewrites that hold only for positive arguments (`ln(ab) = ln a + ln b`) consult a [`Domain`].
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+
+use crate::expr::{rat, Arena, Id, Node, Rational};
+
+/// A monomial: atoms with positive integer exponents, sorted by atom id.
+type Mono = Vec<(Id, u32)>;
+
+/// A multivariate polynomial over atoms with exact rational coefficients.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+struct Poly(BTreeMap<Mono, Rational>);
+
+impl Poly {
+    fn constant(c: Rational) -> Poly {
+        let mut m = BTreeMap::new();
+        if !c.is_zero() {
+            m.insert(Vec::new(), c);
+        }
+        Poly(m)
+    }
+
+    fn atom(a: Id) -> Poly {
+        let mut m = BTreeMap::new();
+        m.insert(vec![(a, 1)], Rational::one());
+        Poly(m)
+    }
+
+    fn is_zero(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn as_constant(&self) -> Option<Rational> {
+        match self.0.len() {
+            0 => Some(Rational::zero()),
+            1 => self.0.get(&Vec::new()).cloned(),
+            _ => None,
+        }
+    }
+
+    fn add_term(&mut self, m: Mono, c: Rational) {
+        use std::collections::btree_map::Entry;
+        if c.is_zero() {
+            return;
+        }
+        match self.0.entry(m) {
+            Entry::Occupied(mut o) => {
+                *o.get_mut() += c;
+                if o.get().is_zero() {
+                    o.remove();
+                }
+            }
+            Entry::Vacant(v) => {
+                v.insert(c);
+            }
+        }
+    }
+
+    fn add(&self, o: &Poly) -> Poly {
+        let mut r = self.clone();
+        for (m, c) in &o.0 {
+            r.add_term(m.clone(), c.clone());
+        }
+        r
+    }
+
+    fn scale(&self, k: &Rational) -> Poly {
+        if k.is_zero() {
+            return Poly::default();
+        }
+        Poly(self.0.iter().map(|(m, c)| (m.clone(), c * k)).collect())
+    }
+
+    fn mul(&self, o: &Poly) -> Poly {
+        let mut r = Poly::default();
+        for (m1, c1) in &self.0 {
+            for (m2, c2) in &o.0 {
+                r.add_term(mono_mul(m1, m2), c1 * c2);
+            }
+        }
+        r
+    }
+
+    fn pow(&self, k: u32) -> Poly {
+        let mut r = Poly::constant(Rational::one());
+        for _ in 0..k {
+            r = r.mul(self);
+        }
+        r
+    }
+
+    /// The leading term in lex order (atoms ordered by id).
+    fn leading(&self) -> Option<(&Mono, &Rational)> {
+        self.0.iter().max_by(|a, b| lex_cmp(a.0, b.0))
+    }
+
+    /// `self / d` when the division is exact.
+    fn div_exact(&self, d: &Poly) -> Option<Poly> {
+        let (dm, dc) = d.leading()?;
+        let (dm, dc) = (dm.clone(), dc.clone());
+        let mut p = self.clone();
+        let mut q = Poly::default();
+        let mut steps = 0usize;
+        while let Some((pm, pc)) = p.leading() {
+            steps += 1;
+            if steps > 10_000 {
+                return None;
+            }
+            let m = mono_div(pm, &dm)?;
+            let c = pc / &dc;
+            let t = Poly({
+                let mut b = BTreeMap::new();
+                b.insert(m, c);
+                b
+            });
+            p = p.add(&t.mul(d).scale(&-Rational::one()));
+            q = q.add(&t);
+        }
+        Some(q)
+    }
+
+    /// The monomial gcd of all terms (minimum exponent of each atom present in every term).
+    fn monomial_content(&self) -> Mono {
+        let mut it = self.0.keys();
+        let Some(first) = it.next() else {
+            return Vec::new();
+        };
+        let mut g = first.clone();
+        for m in it {
+            g.retain_mut(|(a, e)| match m.iter().find(|(b, _)| b == a) {
+                Some((_, f)) => {
+                    *e = (*e).min(*f);
+                    true
+                }
+                None => false,
+            });
+        }
+        g
+    }
+}
+
+fn mono_mul(a: &Mono, b: &Mono) -> Mono {
+    let mut r: Mono = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if j >= b.len() || (i < a.len() && a[i].0 < b[j].0) {
+            r.push(a[i]);
+            i += 1;
+        } else if i >= a.len() || b[j].0 < a[i].0 {
+            r.push(b[j]);
+            j += 1;
+        } else {
+            r.push((a[i].0, a[i].1 + b[j].1));
+            i += 1;
+            j += 1;
+        }
+    }
+    r
+}
+
+fn mono_div(a: &Mono, b: &Mono) -> Option<Mono> {
+    let mut r = a.clone();
+    for (x, e) in b {
+        let pos = r.iter().position(|(y, _)| y == x)?;
+        if r[pos].1 < *e {
+            return None;
+        }
+        r[pos].1 -= e;
+        if r[pos].1 == 0 {
+            r.remove(pos);
+        }
+    }
+    Some(r)
+}
+
+fn lex_cmp(a: &Mono, b: &Mono) -> Ordering {
+    let (mut i, mut j) = (0, 0);
+    loop {
+        match (a.get(i), b.get(j)) {
+            (None, None) => return Ordering::Equal,
+            (Some(_), None) => return Ordering::Greater,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(x), Some(y)) => {
+                if x.0 < y.0 {
+                    return Ordering::Greater;
+                }
+                if y.0 < x.0 {
+                    return Ordering::Less;
+                }
+                match x.1.cmp(&y.1) {
+                    Ordering::Equal => {
+                        i += 1;
+                        j += 1;
+                    }
+                    o => return o,
+                }
+            }
+        }
+    }
+}
+
+/// A rational function: expanded numerator over a product of primitive factors.
+#[derive(Clone, Debug)]
+struct RatFun {
+    num: Poly,
+    /// factor key (its IR id) → (factor, exponent)
+    den: BTreeMap<Id, (Poly, u32)>,
+}
+
+impl RatFun {
+    fn poly(p: Poly) -> RatFun {
+        RatFun { num: p, den: BTreeMap::new() }
+    }
+}
+
+/// What is known about signs on the domain where the log-likelihood is defined.
+#[derive(Clone, Debug, Default)]
+pub struct Domain {
+    pos: HashSet<Id>,
+    neg: HashSet<Id>,
+}
+
+impl Domain {
+    /// An empty domain: nothing known to be positive.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of facts recorded.
+    pub fn len(&self) -> usize {
+        self.pos.len() + self.neg.len()
+    }
+
+    /// True when nothing is known.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// True when `id` is positive wherever the inputs are in the domain.
+    pub fn is_positive(&self, arena: &Arena, id: Id) -> bool {
+        self.sign(arena, id) == Some(Ordering::Greater)
+    }
+
+    /// The sign of `id` where it can be decided from the recorded facts.
+    pub fn sign(&self, arena: &Arena, id: Id) -> Option<Ordering> {
+        if self.pos.contains(&id) {
+            return Some(Ordering::Greater);
+        }
+        if self.neg.contains(&id) {
+            return Some(Ordering::Less);
+        }
+        match arena.node(id) {
+            Node::Num(r) => Some(sign_of(r)),
+            Node::Pi | Node::Exp(_) => Some(Ordering::Greater),
+            Node::Mul(c, fs) => {
+                let mut s = sign_of(&c);
+                for (b, e) in fs.iter() {
+                    let even = e.is_integer() && e.numer().is_even();
+                    if even {
+                        // b^(2k) > 0 needs b ≠ 0: true when b's sign is known.
+                        self.sign(arena, *b)?;
+                        continue;
+                    }
+                    let sb = self.sign(arena, *b)?;
+                    if !e.is_integer() && sb != Ordering::Greater {
+                        return None;
+                    }
+                    if sb == Ordering::Less {
+                        s = s.reverse();
+                    }
+                }
+                Some(s)
+            }
+            Node::Add(ts) => {
+                let signs: Option<Vec<Ordering>> = ts.iter().map(|&t| self.sign(arena, t)).collect();
+                let signs = signs?;
+                if signs.iter().all(|s| *s == Ordering::Greater) {
+                    Some(Ordering::Greater)
+                } else if signs.iter().all(|s| *s == Ordering::Less) {
+                    Some(Ordering::Less)
+                } else {
+                    None
+                }
+            }
+            Node::Pow(b, _) if self.is_positive(arena, *b) => Some(Ordering::Greater),
+            _ => None,
+        }
+    }
+
+    /// Records that `id` is positive on the domain, and what follows: in a product known to be
+    /// positive whose other factors have known signs, the one factor left is positive too.
+    pub fn assume_positive(&mut self, arena: &mut Arena, id: Id) {
+        self.assume_sign(arena, id, Ordering::Greater, 0);
+    }
+
+    fn assume_sign(&mut self, arena: &mut Arena, id: Id, s: Ordering, depth: usize) {
+        if depth > 32 {
+            return;
+        }
+        if self.sign(arena, id).is_some() {
+            return;
+        }
+        match arena.node(id).clone() {
+            Node::Mul(c, fs) => {
+                let mut sign = sign_of(&c);
+                let mut unknown = Vec::new();
+                for (b, e) in fs.iter() {
+                    match self.sign(arena, *b) {
+                        Some(sb) => {
+                            let odd = e.is_integer() && e.numer().is_odd();
+                            if odd && sb == Ordering::Less {
+                                sign = sign.reverse();
+                            }
+                        }
+                        None => unknown.push((*b, e.clone())),
+                    }
+                }
+                if let [(b, e)] = unknown.as_slice() {
+                    let target = if sign == Ordering::Greater { s } else { s.reverse() };
+                    if e.is_integer() && e.numer().is_odd() {
+                        self.assume_sign(arena, *b, target, depth + 1);
+                    } else if !e.is_integer() && target == Ordering::Greater {
+                        self.assume_sign(arena, *b, Ordering::Greater, depth + 1);
+                    }
+                }
+            }
+            Node::Num(_) | Node::Pi | Node::Exp(_) => {}
+            _ => {
+                // Record the primitive, sign-normalized form so that `θ - 1 < 0` and
+                // `1 - θ > 0` are one fact.
+                let (k, f, neg_f) = normalize_factor(arena, id);
+                let sf = if k.is_negative() { s.reverse() } else { s };
+                for (x, sx) in [(f, sf), (neg_f, sf.reverse()), (id, s)] {
+                    if sx == Ordering::Greater {
+                        self.pos.insert(x);
+                    } else {
+                        self.neg.insert(x);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn sign_of(r: &Rational) -> Ordering {
+    r.cmp(&Rational::zero())
+}
+
+/// `id = k * f` with `f` primitive: integer coefficients with gcd 1 and a positive constant term
+/// (or, without one, a positive leading coefficient).
+/// Also returns the expanded form of `-f`.
+fn normalize_factor(arena: &mut Arena, id: Id) -> (Rational, Id, Id) {
+    let empty = Domain::new();
+    let mut s = Simplifier::new(arena, &empty);
+    let rf = s.to_ratfun(id);
+    if !rf.den.is_empty() {
+        let n = s.arena.neg(id);
+        return (Rational::one(), id, n);
+    }
+    let (k, p) = primitive(&rf.num);
+    let f = s.poly_to_ir(&p);
+    let neg_f = s.poly_to_ir(&p.scale(&-Rational::one()));
+    (k, f, neg_f)
+}
+
+/// `p = k * q` with q having coprime integer coefficients and a positive sign convention.
+fn primitive(p: &Poly) -> (Rational, Poly) {
+    if p.is_zero() {
+        return (Rational::zero(), p.clone());
+    }
+    let mut g_num = BigInt::zero();
+    let mut l_den = BigInt::one();
+    for c in p.0.values() {
+        g_num = g_num.gcd(c.numer());
+        l_den = l_den.lcm(c.denom());
+    }
+    let mut k = Rational::new(g_num, l_den);
+    let lead = match p.0.get(&Vec::new()) {
+        Some(c) => c.clone(),
+        None => p.leading().map(|t| t.1.clone()).unwrap_or_else(Rational::one),
+    };
+    if lead.is_negative() {
+        k = -k;
+    }
+    let inv = Rational::one() / &k;
+    (k, p.scale(&inv))
+}
+
+/// The simplifier: IR → rational function over atoms → canonical IR.
+pub struct Simplifier<'a> {
+    arena: &'a mut Arena,
+    domain: &'a Domain,
+    memo: HashMap<Id, RatFun>,
+    atom_memo: HashMap<Id, Id>,
+}
+
+impl<'a> Simplifier<'a> {
+    /// A simplifier over `arena` that uses the sign facts in `domain`.
+    pub fn new(arena: &'a mut Arena, domain: &'a Domain) -> Self {
+        Simplifier { arena, domain, memo: HashMap::new(), atom_memo: HashMap::new() }
+    }
+
+    /// The simplified form of `id`: `expanded numerator / factored denominator`.
+    pub fn simplify(&mut self, id: Id) -> Id {
+        let rf = self.to_ratfun(id);
+        self.ratfun_to_ir(&rf)
+    }
+
+    /// True when `id` is identically zero by canonical form.
+    pub fn is_zero(&mut self, id: Id) -> bool {
+        self.to_ratfun(id).num.is_zero()
+    }
+
+    fn to_ratfun(&mut self, id: Id) -> RatFun {
+        if let Some(r) = self.memo.get(&id) {
+            return r.clone();
+        }
+        let r = match self.arena.node(id).clone() {
+            Node::Num(c) => RatFun::poly(Poly::constant(c)),
+            Node::Add(ts) => {
+                let mut acc = RatFun::poly(Poly::default());
+                for t in ts.iter() {
+                    let rt = self.to_ratfun(*t);
+                    acc = self.rf_add(&acc, &rt);
+                }
+                acc
+            }
+            Node::Mul(c, fs) => {
+                let mut acc = RatFun::poly(Poly::constant(c));
+                for (b, e) in fs.iter() {
+                    let f = if e.is_integer() {
+                        let rb = self.to_ratfun(*b);
+                        self.rf_powi(&rb, e.numer())
+                    } else {
+                        // b^(p/q) = (b^(1/q))^p with b^(1/q) an atom over the simplified base.
+                        let sb = self.simplify(*b);
+                        let q = Rational::new(BigInt::one(), e.denom().clone());
+                        let atom = self.arena.powr(sb, q.clone());
+                        // The atom may have folded (an exact root): treat it through the IR.
+                        let atom_rf = match self.arena.node(atom) {
+                            Node::Mul(_, fs) if fs.len() == 1 && fs[0].1 == q => {
+                                RatFun::poly(Poly::atom(atom))
+                            }
+                            _ => self.to_ratfun(atom),
+                        };
+                        self.rf_powi(&atom_rf, e.numer())
+                    };
+                    acc = self.rf_mul(&acc, &f);
+                }
+                acc
+            }
+            Node::Ln(a) => self.ln_ratfun(a),
+            _ => {
+                let atom = self.atom(id);
+                if self.is_atom_node(atom) {
+                    RatFun::poly(Poly::atom(atom))
+                } else {
+                    self.to_ratfun(atom)
+                }
+            }
+        };
+        self.memo.insert(id, r.clone());
+        r
+    }
+
+    fn is_atom_node(&self, id: Id) -> bool {
+        !matches!(self.arena.node(id), Node::Add(_) | Node::Mul(..) | Node::Num(_) | Node::Ln(_))
+    }
+
+    /// An atom with its arguments simplified.
+    fn atom(&mut self, id: Id) -> Id {
+        if let Some(&a) = self.atom_memo.get(&id) {
+            return a;
+        }
+        let a = match self.arena.node(id).clone() {
+            Node::Sym(_) | Node::Pi | Node::Num(_) => id,
+            _ => {
+                let children = self.arena.children(id);
+                let mut map: HashMap<Id, Id> = HashMap::new();
+                for c in children {
+                    let sc = self.simplify(c);
+                    map.insert(c, sc);
+                }
+                self.arena.map_children(id, &mut |_, c| map.get(&c).copied().unwrap_or(c))
+            }
+        };
+        self.atom_memo.insert(id, a);
+        a
+    }
+
+    /// `ln(arg)` split over known-positive factors of the simplified argument.
+    fn ln_ratfun(&mut self, arg: Id) -> RatFun {
+        let rf = self.to_ratfun(arg);
+        // Numerator: k * monomial * primitive rest.
+        let content = rf.num.monomial_content();
+        let rest = rf.num.div_exact(&Poly(BTreeMap::from([(content.clone(), Rational::one())])));
+        let Some(rest) = rest else {
+            return self.opaque_ln(arg);
+        };
+        let (k, rest) = primitive(&rest);
+        let mut pieces: Vec<(Id, Rational)> = Vec::new(); // (positive factor, multiplicity)
+        let mut unknown: Vec<(Id, Rational)> = Vec::new();
+        let mut sign = sign_of(&k);
+        let classify =
+            |s: &mut Self, f: Id, e: Rational, sign: &mut Ordering, pieces: &mut Vec<_>, unknown: &mut Vec<_>| {
+                match s.domain.sign(s.arena, f) {
+                    Some(Ordering::Greater) => pieces.push((f, e)),
+                    Some(Ordering::Less) => {
+                        if e.is_integer() && e.numer().is_odd() {
+                            *sign = sign.reverse();
+                        }
+                        let nf = s.arena.neg(f);
+                        pieces.push((nf, e));
+                    }
+                    _ => unknown.push((f, e)),
+                }
+            };
+        for (a, e) in &content {
+            classify(self, *a, rat(i64::from(*e)), &mut sign, &mut pieces, &mut unknown);
+        }
+        if rest.as_constant().is_none() {
+            let f = self.poly_to_ir(&rest);
+            classify(self, f, Rational::one(), &mut sign, &mut pieces, &mut unknown);
+        }
+        for (p, e) in rf.den.values() {
+            let f = self.poly_to_ir(p);
+            classify(self, f, -rat(i64::from(*e)), &mut sign, &mut pieces, &mut unknown);
+        }
+        // The argument of ln is positive wherever the expression is defined, so a single factor
+        // of unknown sign with an odd exponent is positive if the rest is.
+        let ok = match unknown.as_slice() {
+            [] => sign == Ordering::Greater,
+            [(_, e)] => sign == Ordering::Greater && e.is_integer() && e.numer().is_odd(),
+            _ => false,
+        };
+        if !ok {
+            return self.opaque_ln(arg);
+        }
+        let mut acc = ln_rational(self.arena, &k.abs());
+        for (f, e) in pieces.into_iter().chain(unknown) {
+            let l = self.arena.ln(f);
+            let t = RatFun::poly(Poly::atom(l).scale(&e));
+            acc = self.rf_add(&acc, &t);
+        }
+        acc
+    }
+
+    fn opaque_ln(&mut self, arg: Id) -> RatFun {
+        let sa = self.simplify(arg);
+        let l = self.arena.ln(sa);
+        match self.arena.node(l) {
+            Node::Ln(_) => RatFun::poly(Poly::atom(l)),
+            _ => self.to_ratfun(l),
+        }
+    }
+
+    fn rf_mul(&mut self, a: &RatFun, b: &RatFun) -> RatFun {
+        let mut r = RatFun { num: a.num.mul(&b.num), den: a.den.clone() };
+        for (k, (p, e)) in &b.den {
+            r.den.entry(*k).and_modify(|x| x.1 += e).or_insert((p.clone(), *e));
+        }
+        self.cancel(r)
+    }
+
+    fn rf_add(&mut self, a: &RatFun, b: &RatFun) -> RatFun {
+        if a.num.is_zero() {
+            return b.clone();
+        }
+        if b.num.is_zero() {
+            return a.clone();
+        }
+        let mut lcm: BTreeMap<Id, (Poly, u32)> = a.den.clone();
+        for (k, (p, e)) in &b.den {
+            lcm.entry(*k).and_modify(|x| x.1 = x.1.max(*e)).or_insert((p.clone(), *e));
+        }
+        let lift = |x: &RatFun| -> Poly {
+            let mut n = x.num.clone();
+            for (k, (p, e)) in &lcm {
+                let have = x.den.get(k).map_or(0, |d| d.1);
+                if *e > have {
+                    n = n.mul(&p.pow(e - have));
+                }
+            }
+            n
+        };
+        let num = lift(a).add(&lift(b));
+        self.cancel(RatFun { num, den: lcm })
+    }
+
+    fn rf_powi(&mut self, a: &RatFun, e: &BigInt) -> RatFun {
+        let Some(e) = e.to_i64() else {
+            return RatFun::poly(Poly::default());
+        };
+        let k = e.unsigned_abs() as u32;
+        if e >= 0 {
+            let mut r = RatFun::poly(a.num.pow(k));
+            for (key, (p, x)) in &a.den {
+                r.den.insert(*key, (p.clone(), x * k));
+            }
+            return r;
+        }
+        // (n / d)^-k = d^k / n^k, with n split into a constant, atoms and a primitive rest.
+        let mut num = Poly::constant(Rational::one());
+        for (p, x) in a.den.values() {
+            num = num.mul(&p.pow(x * k));
+        }
+        let mut r = RatFun::poly(num);
+        let content = a.num.monomial_content();
+        let rest = a
+            .num
+            .div_exact(&Poly(BTreeMap::from([(content.clone(), Rational::one())])))
+            .unwrap_or_else(|| a.num.clone());
+        let (c, rest) = primitive(&rest);
+        if c.is_zero() {
+            // Division by zero: leave a literal 1/0 behind rather than panic.
+            return RatFun { num: Poly::default(), den: BTreeMap::new() };
+        }
+        r.num = r.num.scale(&(Rational::one() / num_traits::pow::Pow::pow(&c, k as i32)));
+        for (atom, x) in content {
+            let p = Poly::atom(atom);
+            r.den.entry(atom).and_modify(|d| d.1 += x * k).or_insert((p, x * k));
+        }
+        if rest.as_constant().is_none() {
+            let key = self.poly_to_ir(&rest);
+            r.den.entry(key).and_modify(|d| d.1 += k).or_insert((rest, k));
+        }
+        r
+    }
+
+    /// Divides out every denominator factor that divides the numerator.
+    fn cancel(&mut self, mut r: RatFun) -> RatFun {
+        if r.num.is_zero() {
+            r.den.clear();
+            return r;
+        }
+        let keys: Vec<Id> = r.den.keys().copied().collect();
+        for k in keys {
+            loop {
+                let Some((p, e)) = r.den.get(&k).cloned() else { break };
+                if e == 0 {
+                    r.den.remove(&k);
+                    break;
+                }
+                match r.num.div_exact(&p) {
+                    Some(q) => {
+                        r.num = q;
+                        if e == 1 {
+                            r.den.remove(&k);
+                        } else if let Some(d) = r.den.get_mut(&k) {
+                            d.1 -= 1;
+                        }
+                    }
+                    None => break,
+                }
+            }
+        }
+        r
+    }
+
+    fn poly_to_ir(&mut self, p: &Poly) -> Id {
+        let mut terms = Vec::with_capacity(p.0.len());
+        for (m, c) in &p.0 {
+            let mut fs: Vec<(Id, Rational)> = vec![(self.arena.num(c.clone()), Rational::one())];
+            for (a, e) in m {
+                fs.push((*a, rat(i64::from(*e))));
+            }
+            terms.push(self.arena.mul_pow(fs));
+        }
+        self.arena.add(terms)
+    }
+
+    fn ratfun_to_ir(&mut self, r: &RatFun) -> Id {
+        let n = self.poly_to_ir(&r.num);
+        let mut fs = vec![(n, Rational::one())];
+        for (p, e) in r.den.values() {
+            let f = self.poly_to_ir(p);
+            fs.push((f, -rat(i64::from(*e))));
+        }
+        self.arena.mul_pow(fs)
+    }
+}
+
+/// `ln q` for a positive rational, as a combination of logs of primes (small factors only;
+/// a large cofactor stays whole) so that `ln 4 = 2 ln 2` and `ln(1/2) = -ln 2`.
+fn ln_rational(arena: &mut Arena, q: &Rational) -> RatFun {
+    let mut poly = Poly::default();
+    if q.is_zero() {
+        return RatFun::poly(poly);
+    }
+    for (n, sign) in [(q.numer().clone(), 1i64), (q.denom().clone(), -1i64)] {
+        for (p, e) in factor_small(&n) {
+            let pid = arena.num(Rational::from_integer(p));
+            let l = arena.ln(pid);
+            poly.add_term(vec![(l, 1)], rat(sign * e as i64));
+        }
+    }
+    RatFun::poly(poly)
+}
+
+fn factor_small(n: &BigInt) -> Vec<(BigInt, u32)> {
+    let mut out = Vec::new();
+    let mut n = n.abs();
+    let mut p = BigInt::from(2);
+    let limit = BigInt::from(10_000);
+    while n > BigInt::one() && p <= limit {
+        let mut e = 0;
+        while (&n % &p).is_zero() {
+            n /= &p;
+            e += 1;
+        }
+        if e > 0 {
+            out.push((p.clone(), e));
+        }
+        p += 1;
+    }
+    if n > BigInt::one() {
+        out.push((n, 1));
+    }
+    out
+}
+
+/// Simplifies `id` with the sign facts of `domain`.
+pub fn simplify(arena: &mut Arena, domain: &Domain, id: Id) -> Id {
+    Simplifier::new(arena, domain).simplify(id)
+}
+
+/// True when `id` simplifies to zero.
+pub fn is_zero(arena: &mut Arena, domain: &Domain, id: Id) -> bool {
+    Simplifier::new(arena, domain).is_zero(id)
+}
+
+/// Expands products over sums (the numerator of [`simplify`] over its factored denominator).
+pub fn expand(arena: &mut Arena, id: Id) -> Id {
+    simplify(arena, &Domain::new(), id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_minus(a: &mut Arena, x: Id) -> Id {
+        let one = a.int(1);
+        a.sub(one, x)
+    }
+
+    #[test]
+    fn binomial_information_together() {
+        // n*theta/theta^2 + n*(1-theta)/(1-theta)^2 = n / (theta (1 - theta))
+        let mut a = Arena::new();
+        let (n, t) = (a.var("n"), a.var("theta"));
+        let omt = one_minus(&mut a, t);
+        let t2 = a.powi(t, 2);
+        let omt2 = a.powi(omt, 2);
+        let l = a.mul([n, t]);
+        let l = a.div(l, t2);
+        let r = a.mul([n, omt]);
+        let r = a.div(r, omt2);
+        let e = a.add([l, r]);
+        let s = simplify(&mut a, &Domain::new(), e);
+        let den = a.mul([t, omt]);
+        let expected = a.div(n, den);
+        assert_eq!(s, expected);
+    }
+
+    #[test]
+    fn odds_information_cancels() {
+        // n*phi/((1+phi)*phi^2) - n/(1+phi)^2 = n / (phi (1 + phi)^2)
+        let mut a = Arena::new();
+        let (n, p) = (a.var("n"), a.var("phi"));
+        let one = a.int(1);
+        let opp = a.add([one, p]);
+        let p2 = a.powi(p, 2);
+        let opp2 = a.powi(opp, 2);
+        let num = a.mul([n, p]);
+        let den = a.mul([opp, p2]);
+        let l = a.div(num, den);
+        let r = a.div(n, opp2);
+        let e = a.sub(l, r);
+        let s = simplify(&mut a, &Domain::new(), e);
+        let den = a.mul([p, opp2]);
+        let expected = a.div(n, den);
+        assert_eq!(s, expected);
+    }
+
+    #[test]
+    fn difference_of_equal_forms_is_zero() {
+        let mut a = Arena::new();
+        let (x, y) = (a.var("x"), a.var("y"));
+        let s = a.add([x, y]);
+        let sq = a.powi(s, 2);
+        let x2 = a.powi(x, 2);
+        let y2 = a.powi(y, 2);
+        let two = a.int(2);
+        let xy2 = a.mul([two, x, y]);
+        let exp = a.add([x2, y2, xy2]);
+        let d = a.sub(sq, exp);
+        assert!(is_zero(&mut a, &Domain::new(), d));
+    }
+
+    #[test]
+    fn ln_splits_only_over_positive_factors() {
+        let mut a = Arena::new();
+        let eta = a.var("eta2");
+        let m2 = a.int(-2);
+        let arg = a.mul([m2, eta]);
+        let l = a.ln(arg);
+        let s = simplify(&mut a, &Domain::new(), l);
+        assert_eq!(s, l, "ln(-2 * eta2) must survive");
+
+        let t = a.var("theta");
+        let n = a.var("n");
+        let omt = one_minus(&mut a, t);
+        let mut d = Domain::new();
+        d.assume_positive(&mut a, t);
+        d.assume_positive(&mut a, omt);
+        let den = a.mul([t, omt]);
+        let f = a.div(n, den);
+        let lf = a.ln(f);
+        let s = simplify(&mut a, &d, lf);
+        let (ln_n, ln_t, ln_omt) = (a.ln(n), a.ln(t), a.ln(omt));
+        let neg_t = a.neg(ln_t);
+        let neg_omt = a.neg(ln_omt);
+        let expected = a.add([ln_n, neg_t, neg_omt]);
+        assert_eq!(s, expected);
+        // Without the facts, nothing is split.
+        let s0 = simplify(&mut a, &Domain::new(), lf);
+        assert!(matches!(a.node(s0), Node::Ln(_)));
+    }
+
+    #[test]
+    fn ln_of_constants_factor_into_primes() {
+        let mut a = Arena::new();
+        let four = a.int(4);
+        let l4 = a.ln(four);
+        let s = simplify(&mut a, &Domain::new(), l4);
+        let two = a.int(2);
+        let l2 = a.ln(two);
+        let expected = a.mul([two, l2]);
+        assert_eq!(s, expected);
+    }
+
+    #[test]
+    fn positivity_propagates_through_products() {
+        let mut a = Arena::new();
+        let (n, t) = (a.var("n"), a.var("theta"));
+        let mut d = Domain::new();
+        d.assume_positive(&mut a, t);
+        let f = a.div(n, t);
+        d.assume_positive(&mut a, f);
+        assert!(d.is_positive(&a, n));
+        let one = a.int(1);
+        let tm1 = a.sub(t, one);
+        let omt = one_minus(&mut a, t);
+        d.assume_positive(&mut a, omt);
+        assert_eq!(d.sign(&a, tm1), Some(Ordering::Less));
+    }
+}
