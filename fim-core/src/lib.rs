@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod diff;
+pub mod equiv;
 pub mod eval;
 pub mod expr;
 pub mod parse;

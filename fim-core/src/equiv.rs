@@ -1,0 +1,270 @@
+//! Identity proofs: canonical forms first, then an exact randomized identity test with
+//! transcendental subterms as fresh variables, then floating-point evaluation at many points.
+//!
+//! The exact test is sound: if `a - b` vanishes as a rational function of the symbols and of
+//! fresh variables standing for the transcendental subterms, it vanishes for their true values.
+//! A nonzero value there proves nothing (the fresh variables forget identities such as
+//! `ln(ab) = ln a + ln b`), so the last resort is sampling in floating point.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use num_bigint::BigInt;
+use num_traits::Zero;
+
+use crate::expr::{Arena, Id, Rational, Symbol};
+use crate::simplify::{self, Domain};
+
+/// How an identity was proved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// Both sides have the same canonical (simplified) form.
+    Canonical,
+    /// Exact evaluation at random rational points, transcendental subterms as fresh variables.
+    ExactRandomized,
+    /// Floating-point evaluation at many random points of the domain (relative error ≤ 1e-9).
+    FloatSampling,
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Method::Canonical => "canonical form",
+            Method::ExactRandomized => "exact randomized identity test",
+            Method::FloatSampling => "floating-point sampling",
+        })
+    }
+}
+
+/// The outcome of an identity check.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    /// The two sides are equal; proved by the given method.
+    Proved(Method),
+    /// The two sides differ at `point` (symbol name, value), where they take `lhs` and `rhs`.
+    Differs {
+        /// The point, as (symbol, value) pairs in the order the symbols first appear.
+        point: Vec<(String, f64)>,
+        /// The left side's value there.
+        lhs: f64,
+        /// The right side's value there.
+        rhs: f64,
+    },
+    /// No point of the domain could be found where both sides are finite.
+    Undecided,
+}
+
+impl Verdict {
+    /// True for [`Verdict::Proved`].
+    pub fn is_proved(&self) -> bool {
+        matches!(self, Verdict::Proved(_))
+    }
+}
+
+/// A small deterministic generator (splitmix64): proofs must give the same answer every run.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// A random rational in (0, 1) with a large denominator.
+    pub fn rational(&mut self) -> Rational {
+        let d: u64 = (1 << 40) + (self.next_u64() >> 30);
+        let n = 1 + self.next_u64() % (d - 1);
+        Rational::new(BigInt::from(n), BigInt::from(d))
+    }
+}
+
+/// Where sample points may be drawn: the symbols' values must make every expression in
+/// `positive` positive (the arguments of logarithms in the log-likelihood, say).
+#[derive(Clone, Debug, Default)]
+pub struct SampleDomain {
+    /// Expressions that must be positive at a valid sample point.
+    pub positive: Vec<Id>,
+}
+
+/// Random sample points of the domain: symbols drawn from (0, s) for shrinking scales `s`, so
+/// that constraints such as `1 - p1 - ... - p10 > 0` are met often enough.
+pub fn sample_points(
+    arena: &Arena,
+    syms: &[Symbol],
+    domain: &SampleDomain,
+    count: usize,
+    seed: u64,
+) -> Vec<HashMap<Symbol, f64>> {
+    let mut rng = Rng::new(seed);
+    let mut out = Vec::with_capacity(count);
+    for attempt in 0..count * 60 {
+        if out.len() >= count {
+            break;
+        }
+        let scale = 0.5f64.powi((attempt % 8) as i32) * 1.5;
+        let env: HashMap<Symbol, f64> =
+            syms.iter().map(|&s| (s, scale * (0.05 + 0.95 * rng.unit()))).collect();
+        let ok = domain.positive.iter().all(|&c| {
+            let v = arena.eval(c, &env);
+            v.is_finite() && v > 0.0
+        });
+        if ok {
+            out.push(env);
+        }
+    }
+    out
+}
+
+/// Proves `a = b`, or finds a point where they differ.
+pub fn equiv(arena: &mut Arena, domain: &Domain, samples: &SampleDomain, a: Id, b: Id) -> Verdict {
+    if a == b {
+        return Verdict::Proved(Method::Canonical);
+    }
+    let diff = arena.sub(a, b);
+    if simplify::is_zero(arena, domain, diff) {
+        return Verdict::Proved(Method::Canonical);
+    }
+    if exact_randomized_zero(arena, diff) {
+        return Verdict::Proved(Method::ExactRandomized);
+    }
+    float_sampling(arena, samples, a, b)
+}
+
+/// True when `id` vanishes at several random rational points with fresh values for its
+/// transcendental subterms.
+pub fn exact_randomized_zero(arena: &Arena, id: Id) -> bool {
+    let syms = arena.free_symbols(id);
+    let mut rng = Rng::new(0x5EED_F15B);
+    let mut tried = 0;
+    let mut evaluated = 0;
+    while evaluated < 4 && tried < 12 {
+        tried += 1;
+        let env: HashMap<Symbol, Rational> = syms.iter().map(|&s| (s, rng.rational())).collect();
+        let mut fresh_vals: HashMap<(Id, u32), Rational> = HashMap::new();
+        let mut fresh = |node: Id, q: u32| -> Option<Rational> {
+            Some(fresh_vals.entry((node, q)).or_insert_with(|| rng.rational()).clone())
+        };
+        match arena.eval_exact_with(id, &env, &mut fresh) {
+            Some(v) if v.is_zero() => evaluated += 1,
+            Some(_) => return false,
+            None => continue,
+        }
+    }
+    evaluated >= 4
+}
+
+fn float_sampling(arena: &Arena, samples: &SampleDomain, a: Id, b: Id) -> Verdict {
+    let mut syms = arena.free_symbols(a);
+    for s in arena.free_symbols(b) {
+        if !syms.contains(&s) {
+            syms.push(s);
+        }
+    }
+    for &c in &samples.positive {
+        for s in arena.free_symbols(c) {
+            if !syms.contains(&s) {
+                syms.push(s);
+            }
+        }
+    }
+    let points = sample_points(arena, &syms, samples, 64, 0xF15_4E2);
+    let mut agreed = 0;
+    for env in &points {
+        let (x, y) = (arena.eval(a, env), arena.eval(b, env));
+        if !x.is_finite() || !y.is_finite() {
+            continue;
+        }
+        let tol = 1e-9 * x.abs().max(y.abs()).max(1.0);
+        if (x - y).abs() <= tol {
+            agreed += 1;
+        } else {
+            let point = syms.iter().map(|&s| (arena.name(s).to_string(), env[&s])).collect();
+            return Verdict::Differs { point, lhs: x, rhs: y };
+        }
+    }
+    if agreed >= 16 {
+        Verdict::Proved(Method::FloatSampling)
+    } else {
+        Verdict::Undecided
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_when_forms_agree() {
+        let mut a = Arena::new();
+        let (x, y) = (a.var("x"), a.var("y"));
+        let s = a.add([x, y]);
+        let lhs = a.powi(s, 2);
+        let (x2, y2) = (a.powi(x, 2), a.powi(y, 2));
+        let two = a.int(2);
+        let xy = a.mul([two, x, y]);
+        let rhs = a.add([x2, xy, y2]);
+        let v = equiv(&mut a, &Domain::new(), &SampleDomain::default(), lhs, rhs);
+        assert_eq!(v, Verdict::Proved(Method::Canonical));
+    }
+
+    #[test]
+    fn ln_product_needs_sampling_without_sign_facts() {
+        let mut a = Arena::new();
+        let (x, y) = (a.var("x"), a.var("y"));
+        let xy = a.mul([x, y]);
+        let lhs = a.ln(xy);
+        let (lx, ly) = (a.ln(x), a.ln(y));
+        let rhs = a.add([lx, ly]);
+        let samples = SampleDomain { positive: vec![x, y] };
+        let v = equiv(&mut a, &Domain::new(), &samples, lhs, rhs);
+        assert_eq!(v, Verdict::Proved(Method::FloatSampling));
+    }
+
+    #[test]
+    fn exact_randomized_with_transcendental_atoms() {
+        // ψ(a)·(1/x + 1) vs ψ(a)/x + ψ(a): equal by expansion; the exact test also sees it.
+        let mut a = Arena::new();
+        let (x, al) = (a.var("x"), a.var("a"));
+        let psi = a.polygamma(0, al);
+        let one = a.int(1);
+        let rx = a.recip(x);
+        let s = a.add([rx, one]);
+        let lhs = a.mul([psi, s]);
+        let t = a.div(psi, x);
+        let rhs = a.add([t, psi]);
+        let d = a.sub(lhs, rhs);
+        assert!(exact_randomized_zero(&a, d));
+    }
+
+    #[test]
+    fn difference_found_with_a_point() {
+        let mut a = Arena::new();
+        let x = a.var("x");
+        let lhs = a.powi(x, 2);
+        let rhs = a.powi(x, 3);
+        let samples = SampleDomain { positive: vec![x] };
+        match equiv(&mut a, &Domain::new(), &samples, lhs, rhs) {
+            Verdict::Differs { point, lhs, rhs } => {
+                assert_eq!(point[0].0, "x");
+                let xv = point[0].1;
+                assert!((lhs - xv * xv).abs() < 1e-12 && (rhs - xv.powi(3)).abs() < 1e-12);
+            }
+            v => panic!("expected a difference, got {v:?}"),
+        }
+    }
+}
