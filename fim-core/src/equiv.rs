@@ -117,8 +117,10 @@ pub fn sample_points(
             break;
         }
         let scale = 0.5f64.powi((attempt % 8) as i32) * 1.5;
-        let env: HashMap<Symbol, f64> =
-            syms.iter().map(|&s| (s, scale * (0.05 + 0.95 * rng.unit()))).collect();
+        let env: HashMap<Symbol, f64> = syms
+            .iter()
+            .map(|&s| (s, scale * (0.05 + 0.95 * rng.unit())))
+            .collect();
         let ok = domain.positive.iter().all(|&c| {
             let v = arena.eval(c, &env);
             v.is_finite() && v > 0.0
@@ -157,7 +159,12 @@ pub fn exact_randomized_zero(arena: &Arena, id: Id) -> bool {
         let env: HashMap<Symbol, Rational> = syms.iter().map(|&s| (s, rng.rational())).collect();
         let mut fresh_vals: HashMap<(Id, u32), Rational> = HashMap::new();
         let mut fresh = |node: Id, q: u32| -> Option<Rational> {
-            Some(fresh_vals.entry((node, q)).or_insert_with(|| rng.rational()).clone())
+            Some(
+                fresh_vals
+                    .entry((node, q))
+                    .or_insert_with(|| rng.rational())
+                    .clone(),
+            )
         };
         match arena.eval_exact_with(id, &env, &mut fresh) {
             Some(v) if v.is_zero() => evaluated += 1,
@@ -193,8 +200,15 @@ fn float_sampling(arena: &Arena, samples: &SampleDomain, a: Id, b: Id) -> Verdic
         if (x - y).abs() <= tol {
             agreed += 1;
         } else {
-            let point = syms.iter().map(|&s| (arena.name(s).to_string(), env[&s])).collect();
-            return Verdict::Differs { point, lhs: x, rhs: y };
+            let point = syms
+                .iter()
+                .map(|&s| (arena.name(s).to_string(), env[&s]))
+                .collect();
+            return Verdict::Differs {
+                point,
+                lhs: x,
+                rhs: y,
+            };
         }
     }
     if agreed >= 16 {
@@ -230,7 +244,9 @@ mod tests {
         let lhs = a.ln(xy);
         let (lx, ly) = (a.ln(x), a.ln(y));
         let rhs = a.add([lx, ly]);
-        let samples = SampleDomain { positive: vec![x, y] };
+        let samples = SampleDomain {
+            positive: vec![x, y],
+        };
         let v = equiv(&mut a, &Domain::new(), &samples, lhs, rhs);
         assert_eq!(v, Verdict::Proved(Method::FloatSampling));
     }

@@ -9,7 +9,6 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use num_bigint::BigInt;
-use num_integer::Roots;
 use num_rational::BigRational;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
@@ -291,7 +290,8 @@ impl Arena {
 
     /// The canonical product of `factors`.
     pub fn mul(&mut self, factors: impl IntoIterator<Item = Id>) -> Id {
-        let pairs: Vec<(Id, Rational)> = factors.into_iter().map(|f| (f, Rational::one())).collect();
+        let pairs: Vec<(Id, Rational)> =
+            factors.into_iter().map(|f| (f, Rational::one())).collect();
         self.mul_pow(pairs)
     }
 
@@ -540,7 +540,11 @@ impl Arena {
             Node::Add(ts) => ts.to_vec(),
             Node::Mul(_, fs) => fs.iter().map(|f| f.0).collect(),
             Node::Pow(b, e) => vec![*b, *e],
-            Node::Ln(a) | Node::Exp(a) | Node::Abs(a) | Node::LnGamma(a) | Node::Polygamma(_, a) => {
+            Node::Ln(a)
+            | Node::Exp(a)
+            | Node::Abs(a)
+            | Node::LnGamma(a)
+            | Node::Polygamma(_, a) => {
                 vec![*a]
             }
         }

@@ -4,11 +4,16 @@
 //! → simplified results ([`simplify`]) → checks ([`equiv`]) → tokens. Nothing here depends on
 //! `proc_macro`, so every stage is tested in-process.
 #![warn(missing_docs)]
+// Matrix code (F, H, J, their inverses) reads as the math does with explicit indices.
+#![allow(clippy::needless_range_loop)]
 
 pub mod diff;
+pub mod emit;
 pub mod equiv;
 pub mod eval;
+pub mod expect;
 pub mod expr;
+pub mod model;
 pub mod parse;
 pub mod print;
 pub mod simplify;

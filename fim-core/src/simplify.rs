@@ -220,7 +220,10 @@ struct RatFun {
 
 impl RatFun {
     fn poly(p: Poly) -> RatFun {
-        RatFun { num: p, den: BTreeMap::new() }
+        RatFun {
+            num: p,
+            den: BTreeMap::new(),
+        }
     }
 }
 
@@ -264,7 +267,7 @@ impl Domain {
             Node::Num(r) => Some(sign_of(r)),
             Node::Pi | Node::Exp(_) => Some(Ordering::Greater),
             Node::Mul(c, fs) => {
-                let mut s = sign_of(&c);
+                let mut s = sign_of(c);
                 for (b, e) in fs.iter() {
                     let even = e.is_integer() && e.numer().is_even();
                     if even {
@@ -283,7 +286,8 @@ impl Domain {
                 Some(s)
             }
             Node::Add(ts) => {
-                let signs: Option<Vec<Ordering>> = ts.iter().map(|&t| self.sign(arena, t)).collect();
+                let signs: Option<Vec<Ordering>> =
+                    ts.iter().map(|&t| self.sign(arena, t)).collect();
                 let signs = signs?;
                 if signs.iter().all(|s| *s == Ordering::Greater) {
                     Some(Ordering::Greater)
@@ -311,6 +315,14 @@ impl Domain {
         if self.sign(arena, id).is_some() {
             return;
         }
+        if depth == 0 {
+            // The simplified form often exposes a single factor: 1 - φ/(1+φ) = 1/(1+φ).
+            let snapshot = self.clone();
+            let simple = simplify(arena, &snapshot, id);
+            if simple != id {
+                self.assume_sign(arena, simple, s, 1);
+            }
+        }
         match arena.node(id).clone() {
             Node::Mul(c, fs) => {
                 let mut sign = sign_of(&c);
@@ -327,7 +339,11 @@ impl Domain {
                     }
                 }
                 if let [(b, e)] = unknown.as_slice() {
-                    let target = if sign == Ordering::Greater { s } else { s.reverse() };
+                    let target = if sign == Ordering::Greater {
+                        s
+                    } else {
+                        s.reverse()
+                    };
                     if e.is_integer() && e.numer().is_odd() {
                         self.assume_sign(arena, *b, target, depth + 1);
                     } else if !e.is_integer() && target == Ordering::Greater {
@@ -363,7 +379,7 @@ fn sign_of(r: &Rational) -> Ordering {
 fn normalize_factor(arena: &mut Arena, id: Id) -> (Rational, Id, Id) {
     let empty = Domain::new();
     let mut s = Simplifier::new(arena, &empty);
-    let rf = s.to_ratfun(id);
+    let rf = s.ratfun_of(id);
     if !rf.den.is_empty() {
         let n = s.arena.neg(id);
         return (Rational::one(), id, n);
@@ -388,7 +404,10 @@ fn primitive(p: &Poly) -> (Rational, Poly) {
     let mut k = Rational::new(g_num, l_den);
     let lead = match p.0.get(&Vec::new()) {
         Some(c) => c.clone(),
-        None => p.leading().map(|t| t.1.clone()).unwrap_or_else(Rational::one),
+        None => p
+            .leading()
+            .map(|t| t.1.clone())
+            .unwrap_or_else(Rational::one),
     };
     if lead.is_negative() {
         k = -k;
@@ -408,21 +427,26 @@ pub struct Simplifier<'a> {
 impl<'a> Simplifier<'a> {
     /// A simplifier over `arena` that uses the sign facts in `domain`.
     pub fn new(arena: &'a mut Arena, domain: &'a Domain) -> Self {
-        Simplifier { arena, domain, memo: HashMap::new(), atom_memo: HashMap::new() }
+        Simplifier {
+            arena,
+            domain,
+            memo: HashMap::new(),
+            atom_memo: HashMap::new(),
+        }
     }
 
     /// The simplified form of `id`: `expanded numerator / factored denominator`.
     pub fn simplify(&mut self, id: Id) -> Id {
-        let rf = self.to_ratfun(id);
+        let rf = self.ratfun_of(id);
         self.ratfun_to_ir(&rf)
     }
 
     /// True when `id` is identically zero by canonical form.
     pub fn is_zero(&mut self, id: Id) -> bool {
-        self.to_ratfun(id).num.is_zero()
+        self.ratfun_of(id).num.is_zero()
     }
 
-    fn to_ratfun(&mut self, id: Id) -> RatFun {
+    fn ratfun_of(&mut self, id: Id) -> RatFun {
         if let Some(r) = self.memo.get(&id) {
             return r.clone();
         }
@@ -431,7 +455,7 @@ impl<'a> Simplifier<'a> {
             Node::Add(ts) => {
                 let mut acc = RatFun::poly(Poly::default());
                 for t in ts.iter() {
-                    let rt = self.to_ratfun(*t);
+                    let rt = self.ratfun_of(*t);
                     acc = self.rf_add(&acc, &rt);
                 }
                 acc
@@ -440,7 +464,7 @@ impl<'a> Simplifier<'a> {
                 let mut acc = RatFun::poly(Poly::constant(c));
                 for (b, e) in fs.iter() {
                     let f = if e.is_integer() {
-                        let rb = self.to_ratfun(*b);
+                        let rb = self.ratfun_of(*b);
                         self.rf_powi(&rb, e.numer())
                     } else {
                         // b^(p/q) = (b^(1/q))^p with b^(1/q) an atom over the simplified base.
@@ -452,7 +476,7 @@ impl<'a> Simplifier<'a> {
                             Node::Mul(_, fs) if fs.len() == 1 && fs[0].1 == q => {
                                 RatFun::poly(Poly::atom(atom))
                             }
-                            _ => self.to_ratfun(atom),
+                            _ => self.ratfun_of(atom),
                         };
                         self.rf_powi(&atom_rf, e.numer())
                     };
@@ -466,7 +490,7 @@ impl<'a> Simplifier<'a> {
                 if self.is_atom_node(atom) {
                     RatFun::poly(Poly::atom(atom))
                 } else {
-                    self.to_ratfun(atom)
+                    self.ratfun_of(atom)
                 }
             }
         };
@@ -475,7 +499,10 @@ impl<'a> Simplifier<'a> {
     }
 
     fn is_atom_node(&self, id: Id) -> bool {
-        !matches!(self.arena.node(id), Node::Add(_) | Node::Mul(..) | Node::Num(_) | Node::Ln(_))
+        !matches!(
+            self.arena.node(id),
+            Node::Add(_) | Node::Mul(..) | Node::Num(_) | Node::Ln(_)
+        )
     }
 
     /// An atom with its arguments simplified.
@@ -492,7 +519,8 @@ impl<'a> Simplifier<'a> {
                     let sc = self.simplify(c);
                     map.insert(c, sc);
                 }
-                self.arena.map_children(id, &mut |_, c| map.get(&c).copied().unwrap_or(c))
+                self.arena
+                    .map_children(id, &mut |_, c| map.get(&c).copied().unwrap_or(c))
             }
         };
         self.atom_memo.insert(id, a);
@@ -501,10 +529,12 @@ impl<'a> Simplifier<'a> {
 
     /// `ln(arg)` split over known-positive factors of the simplified argument.
     fn ln_ratfun(&mut self, arg: Id) -> RatFun {
-        let rf = self.to_ratfun(arg);
+        let rf = self.ratfun_of(arg);
         // Numerator: k * monomial * primitive rest.
         let content = rf.num.monomial_content();
-        let rest = rf.num.div_exact(&Poly(BTreeMap::from([(content.clone(), Rational::one())])));
+        let rest = rf
+            .num
+            .div_exact(&Poly(BTreeMap::from([(content.clone(), Rational::one())])));
         let Some(rest) = rest else {
             return self.opaque_ln(arg);
         };
@@ -512,46 +542,86 @@ impl<'a> Simplifier<'a> {
         let mut pieces: Vec<(Id, Rational)> = Vec::new(); // (positive factor, multiplicity)
         let mut unknown: Vec<(Id, Rational)> = Vec::new();
         let mut sign = sign_of(&k);
-        let classify =
-            |s: &mut Self, f: Id, e: Rational, sign: &mut Ordering, pieces: &mut Vec<_>, unknown: &mut Vec<_>| {
-                match s.domain.sign(s.arena, f) {
-                    Some(Ordering::Greater) => pieces.push((f, e)),
-                    Some(Ordering::Less) => {
-                        if e.is_integer() && e.numer().is_odd() {
-                            *sign = sign.reverse();
-                        }
-                        let nf = s.arena.neg(f);
-                        pieces.push((nf, e));
+        let classify = |s: &mut Self,
+                        f: Id,
+                        e: Rational,
+                        sign: &mut Ordering,
+                        pieces: &mut Vec<_>,
+                        unknown: &mut Vec<_>| {
+            match s.domain.sign(s.arena, f) {
+                Some(Ordering::Greater) => pieces.push((f, e)),
+                Some(Ordering::Less) => {
+                    if e.is_integer() && e.numer().is_odd() {
+                        *sign = sign.reverse();
                     }
-                    _ => unknown.push((f, e)),
+                    let nf = s.arena.neg(f);
+                    pieces.push((nf, e));
                 }
-            };
+                _ => unknown.push((f, e)),
+            }
+        };
         for (a, e) in &content {
-            classify(self, *a, rat(i64::from(*e)), &mut sign, &mut pieces, &mut unknown);
+            classify(
+                self,
+                *a,
+                rat(i64::from(*e)),
+                &mut sign,
+                &mut pieces,
+                &mut unknown,
+            );
         }
         if rest.as_constant().is_none() {
             let f = self.poly_to_ir(&rest);
-            classify(self, f, Rational::one(), &mut sign, &mut pieces, &mut unknown);
+            classify(
+                self,
+                f,
+                Rational::one(),
+                &mut sign,
+                &mut pieces,
+                &mut unknown,
+            );
         }
         for (p, e) in rf.den.values() {
             let f = self.poly_to_ir(p);
-            classify(self, f, -rat(i64::from(*e)), &mut sign, &mut pieces, &mut unknown);
+            classify(
+                self,
+                f,
+                -rat(i64::from(*e)),
+                &mut sign,
+                &mut pieces,
+                &mut unknown,
+            );
         }
-        // The argument of ln is positive wherever the expression is defined, so a single factor
-        // of unknown sign with an odd exponent is positive if the rest is.
-        let ok = match unknown.as_slice() {
-            [] => sign == Ordering::Greater,
-            [(_, e)] => sign == Ordering::Greater && e.is_integer() && e.numer().is_odd(),
-            _ => false,
-        };
-        if !ok {
+        // The argument of ln is positive wherever the expression is defined, so once the
+        // factors known to be positive are split off, what remains is positive too and keeps
+        // one logarithm of its own. A negative coefficient stays inside it: `ln(-2 η)` survives.
+        if sign != Ordering::Greater {
             return self.opaque_ln(arg);
         }
         let mut acc = ln_rational(self.arena, &k.abs());
-        for (f, e) in pieces.into_iter().chain(unknown) {
+        for (f, e) in pieces {
             let l = self.arena.ln(f);
             let t = RatFun::poly(Poly::atom(l).scale(&e));
             acc = self.rf_add(&acc, &t);
+        }
+        match unknown.as_slice() {
+            [] => {}
+            [(f, e)] if e.is_integer() && e.numer().is_odd() => {
+                let l = self.arena.ln(*f);
+                let t = RatFun::poly(Poly::atom(l).scale(e));
+                acc = self.rf_add(&acc, &t);
+            }
+            _ => {
+                let fs: Vec<(Id, Rational)> = unknown.clone();
+                let rest = self.arena.mul_pow(fs);
+                let l = self.arena.ln(rest);
+                let t = if matches!(self.arena.node(l), Node::Ln(_)) {
+                    RatFun::poly(Poly::atom(l))
+                } else {
+                    self.ratfun_of(l)
+                };
+                acc = self.rf_add(&acc, &t);
+            }
         }
         acc
     }
@@ -561,14 +631,20 @@ impl<'a> Simplifier<'a> {
         let l = self.arena.ln(sa);
         match self.arena.node(l) {
             Node::Ln(_) => RatFun::poly(Poly::atom(l)),
-            _ => self.to_ratfun(l),
+            _ => self.ratfun_of(l),
         }
     }
 
     fn rf_mul(&mut self, a: &RatFun, b: &RatFun) -> RatFun {
-        let mut r = RatFun { num: a.num.mul(&b.num), den: a.den.clone() };
+        let mut r = RatFun {
+            num: a.num.mul(&b.num),
+            den: a.den.clone(),
+        };
         for (k, (p, e)) in &b.den {
-            r.den.entry(*k).and_modify(|x| x.1 += e).or_insert((p.clone(), *e));
+            r.den
+                .entry(*k)
+                .and_modify(|x| x.1 += e)
+                .or_insert((p.clone(), *e));
         }
         self.cancel(r)
     }
@@ -582,7 +658,9 @@ impl<'a> Simplifier<'a> {
         }
         let mut lcm: BTreeMap<Id, (Poly, u32)> = a.den.clone();
         for (k, (p, e)) in &b.den {
-            lcm.entry(*k).and_modify(|x| x.1 = x.1.max(*e)).or_insert((p.clone(), *e));
+            lcm.entry(*k)
+                .and_modify(|x| x.1 = x.1.max(*e))
+                .or_insert((p.clone(), *e));
         }
         let lift = |x: &RatFun| -> Poly {
             let mut n = x.num.clone();
@@ -624,16 +702,27 @@ impl<'a> Simplifier<'a> {
         let (c, rest) = primitive(&rest);
         if c.is_zero() {
             // Division by zero: leave a literal 1/0 behind rather than panic.
-            return RatFun { num: Poly::default(), den: BTreeMap::new() };
+            return RatFun {
+                num: Poly::default(),
+                den: BTreeMap::new(),
+            };
         }
-        r.num = r.num.scale(&(Rational::one() / num_traits::pow::Pow::pow(&c, k as i32)));
+        r.num = r
+            .num
+            .scale(&(Rational::one() / num_traits::pow::Pow::pow(&c, k as i32)));
         for (atom, x) in content {
             let p = Poly::atom(atom);
-            r.den.entry(atom).and_modify(|d| d.1 += x * k).or_insert((p, x * k));
+            r.den
+                .entry(atom)
+                .and_modify(|d| d.1 += x * k)
+                .or_insert((p, x * k));
         }
         if rest.as_constant().is_none() {
             let key = self.poly_to_ir(&rest);
-            r.den.entry(key).and_modify(|d| d.1 += k).or_insert((rest, k));
+            r.den
+                .entry(key)
+                .and_modify(|d| d.1 += k)
+                .or_insert((rest, k));
         }
         r
     }
@@ -646,8 +735,7 @@ impl<'a> Simplifier<'a> {
         }
         let keys: Vec<Id> = r.den.keys().copied().collect();
         for k in keys {
-            loop {
-                let Some((p, e)) = r.den.get(&k).cloned() else { break };
+            while let Some((p, e)) = r.den.get(&k).cloned() {
                 if e == 0 {
                     r.den.remove(&k);
                     break;

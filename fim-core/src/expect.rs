@@ -1,0 +1,381 @@
+//! Expectation over the data: linearity, the moment table, exponential-family inference.
+//!
+//! An expression is split, by expanding only over the data, into `Σ cⱼ(θ) Tⱼ(x)` with data-free
+//! coefficients and canonical data factors `Tⱼ` (`x * x`, `x.powi(2)` and `x.powf(2.0)` are one
+//! factor). The expectation is then `Σ cⱼ E[Tⱼ]`, each `E[Tⱼ]` looked up in a [`MomentTable`].
+
+use std::collections::HashMap;
+
+use num_traits::{One, ToPrimitive};
+
+use crate::expr::{Arena, Id, Node, Symbol};
+use crate::simplify::{self, Domain};
+
+/// Where a moment in the table came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Stated in `moments(..)`.
+    Declared,
+    /// Solved from other declared moments (a `Var[..]`, or `E[(x - m).powi(2)]` with `E[x]`).
+    Derived,
+    /// Solved from E[score] = 0 for an exponential family.
+    Inferred,
+}
+
+/// One known moment `E[factor] = value`.
+#[derive(Clone, Debug)]
+pub struct MomentEntry {
+    /// The canonical data factor.
+    pub factor: Id,
+    /// Its expectation (data-free).
+    pub value: Id,
+    /// How it became known.
+    pub source: Source,
+}
+
+/// The kind of a declared moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MomentKind {
+    /// `E[expr] = value`.
+    Mean,
+    /// `Var[expr] = value`.
+    Var,
+}
+
+/// A moment as the user wrote it, in IR.
+#[derive(Clone, Debug)]
+pub struct DeclaredMoment {
+    /// `E` or `Var`.
+    pub kind: MomentKind,
+    /// The data expression inside the brackets.
+    pub lhs: Id,
+    /// The stated value.
+    pub rhs: Id,
+}
+
+/// Known expectations of canonical data factors, in the order they became known.
+#[derive(Clone, Debug, Default)]
+pub struct MomentTable {
+    entries: Vec<MomentEntry>,
+    index: HashMap<Id, usize>,
+}
+
+impl MomentTable {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The entries in the order they became known.
+    pub fn entries(&self) -> &[MomentEntry] {
+        &self.entries
+    }
+
+    /// `E[factor]` if known.
+    pub fn get(&self, factor: Id) -> Option<&MomentEntry> {
+        self.index.get(&factor).map(|&i| &self.entries[i])
+    }
+
+    /// Adds `E[factor] = value` unless the factor is already known.
+    pub fn insert(&mut self, factor: Id, value: Id, source: Source) -> bool {
+        if self.index.contains_key(&factor) {
+            return false;
+        }
+        self.index.insert(factor, self.entries.len());
+        self.entries.push(MomentEntry {
+            factor,
+            value,
+            source,
+        });
+        true
+    }
+
+    /// Builds the table from declared moments, solving each for its one unknown data factor
+    /// (so `Var[x] = v` with `E[x] = m` gives `E[x²] = v + m²`). Returns the table and the
+    /// declared moments that were redundant (all factors already known), as
+    /// `(index, stated E[lhs], value implied by the table)`, for the caller to check, and the
+    /// indices of moments that could not be solved (more than one unknown factor).
+    pub fn from_declared(
+        arena: &mut Arena,
+        data: &[Symbol],
+        declared: &[DeclaredMoment],
+    ) -> (MomentTable, Vec<(usize, Id, Id)>, Vec<usize>) {
+        let mut table = MomentTable::new();
+        let mut pending: Vec<usize> = (0..declared.len()).collect();
+        let mut redundant = Vec::new();
+        loop {
+            let mut progress = false;
+            let mut still = Vec::new();
+            for &i in &pending {
+                let m = &declared[i];
+                let (lhs, rhs) = match m.kind {
+                    MomentKind::Mean => (m.lhs, m.rhs),
+                    MomentKind::Var => match expectation(arena, m.lhs, data, &table) {
+                        Ok(mean) => {
+                            let sq = arena.powi(m.lhs, 2);
+                            let mean2 = arena.powi(mean, 2);
+                            let v = arena.add([m.rhs, mean2]);
+                            (sq, v)
+                        }
+                        Err(_) => {
+                            still.push(i);
+                            continue;
+                        }
+                    },
+                };
+                let terms = data_terms(arena, lhs, data);
+                let one = arena.int(1);
+                let unknown: Vec<(Id, Id)> = terms
+                    .iter()
+                    .filter(|(_, f)| *f != one && table.get(*f).is_none())
+                    .copied()
+                    .collect();
+                match unknown.as_slice() {
+                    [] => {
+                        let implied = expectation(arena, lhs, data, &table).unwrap_or(rhs);
+                        redundant.push((i, rhs, implied));
+                        progress = true;
+                    }
+                    [(c, f)] => {
+                        // rhs = c E[f] + Σ known  ⇒  E[f] = (rhs - Σ known) / c
+                        let mut known = Vec::new();
+                        for (ck, fk) in &terms {
+                            if fk == f {
+                                continue;
+                            }
+                            let v = if *fk == one {
+                                one
+                            } else {
+                                table.get(*fk).map(|e| e.value).unwrap_or(one)
+                            };
+                            known.push(arena.mul([*ck, v]));
+                        }
+                        let known = arena.add(known);
+                        let num = arena.sub(rhs, known);
+                        let value = arena.div(num, *c);
+                        let plain = terms.len() == 1 && m.kind == MomentKind::Mean && c == &one;
+                        let source = if plain {
+                            Source::Declared
+                        } else {
+                            Source::Derived
+                        };
+                        table.insert(*f, value, source);
+                        progress = true;
+                    }
+                    _ => still.push(i),
+                }
+            }
+            pending = still;
+            if !progress || pending.is_empty() {
+                break;
+            }
+        }
+        (table, redundant, pending)
+    }
+}
+
+/// Splits `e` into `Σ coeff · factor` by expanding over the data only: coefficients are free of
+/// `data`, factors are canonical data expressions (the constant factor is `1`). Terms with the
+/// same factor are merged; order is that of first appearance.
+pub fn data_terms(arena: &mut Arena, e: Id, data: &[Symbol]) -> Vec<(Id, Id)> {
+    let raw = terms_rec(arena, e, data);
+    let mut order: Vec<Id> = Vec::new();
+    let mut coeffs: HashMap<Id, Vec<Id>> = HashMap::new();
+    for (c, f) in raw {
+        coeffs.entry(f).or_insert_with(|| {
+            order.push(f);
+            Vec::new()
+        });
+        if let Some(v) = coeffs.get_mut(&f) {
+            v.push(c);
+        }
+    }
+    let mut out = Vec::with_capacity(order.len());
+    for f in order {
+        let cs = coeffs.remove(&f).unwrap_or_default();
+        let c = arena.add(cs);
+        if !arena.is_zero(c) {
+            out.push((c, f));
+        }
+    }
+    out
+}
+
+fn terms_rec(arena: &mut Arena, e: Id, data: &[Symbol]) -> Vec<(Id, Id)> {
+    let one = arena.int(1);
+    if !arena.depends_on_any(e, data) {
+        return vec![(e, one)];
+    }
+    match arena.node(e).clone() {
+        Node::Add(ts) => ts.iter().flat_map(|&t| terms_rec(arena, t, data)).collect(),
+        Node::Mul(c, fs) => {
+            let c = arena.num(c);
+            let mut acc: Vec<(Id, Id)> = vec![(c, one)];
+            for (b, k) in fs.iter() {
+                let part: Vec<(Id, Id)> = if !arena.depends_on_any(*b, data) {
+                    vec![(arena.powr(*b, k.clone()), one)]
+                } else if k.is_integer()
+                    && k.numer().to_u32().is_some_and(|n| (1..=16).contains(&n))
+                    && matches!(arena.node(*b), Node::Add(_))
+                {
+                    let tb = terms_rec(arena, *b, data);
+                    let n = k.numer().to_u32().unwrap_or(1);
+                    let mut p = vec![(one, one)];
+                    for _ in 0..n {
+                        p = product(arena, &p, &tb);
+                    }
+                    p
+                } else {
+                    vec![(one, arena.powr(*b, k.clone()))]
+                };
+                acc = product(arena, &acc, &part);
+            }
+            acc
+        }
+        _ => vec![(one, e)],
+    }
+}
+
+fn product(arena: &mut Arena, a: &[(Id, Id)], b: &[(Id, Id)]) -> Vec<(Id, Id)> {
+    let mut out = Vec::with_capacity(a.len() * b.len());
+    for (ca, fa) in a {
+        for (cb, fb) in b {
+            let c = arena.mul([*ca, *cb]);
+            let f = arena.mul([*fa, *fb]);
+            // A product of data factors may have become data-free (x / x): move it over.
+            if arena.as_num(f).is_some() {
+                let c = arena.mul([c, f]);
+                let one = arena.int(1);
+                out.push((c, one));
+            } else {
+                out.push((c, f));
+            }
+        }
+    }
+    out
+}
+
+/// `E[e]` over the data, or the data factors whose expectations are missing.
+pub fn expectation(
+    arena: &mut Arena,
+    e: Id,
+    data: &[Symbol],
+    table: &MomentTable,
+) -> Result<Id, Vec<Id>> {
+    let terms = data_terms(arena, e, data);
+    let one = arena.int(1);
+    let mut out = Vec::with_capacity(terms.len());
+    let mut missing = Vec::new();
+    for (c, f) in terms {
+        if f == one {
+            out.push(c);
+        } else if let Some(m) = table.get(f) {
+            out.push(arena.mul([c, m.value]));
+        } else if !missing.contains(&f) {
+            missing.push(f);
+        }
+    }
+    if missing.is_empty() {
+        Ok(arena.add(out))
+    } else {
+        Err(missing)
+    }
+}
+
+/// The outcome of exponential-family inference.
+#[derive(Clone, Debug)]
+pub enum Inference {
+    /// `E[T]` for each data statistic `T` of the score, solved from E[score] = 0.
+    Solved(Vec<(Id, Id)>),
+    /// Why the moments cannot be inferred (a curved family, or a singular system).
+    Declined(String),
+}
+
+/// Solves `E[score] = 0` for the expectations of the data statistics when the score is linear
+/// in exactly K of them (K = number of parameters) and the system is nonsingular.
+pub fn infer_exponential_family(
+    arena: &mut Arena,
+    domain: &Domain,
+    score: &[Id],
+    data: &[Symbol],
+) -> Inference {
+    let k = score.len();
+    let one = arena.int(1);
+    let mut stats: Vec<Id> = Vec::new();
+    let mut rows: Vec<Vec<(Id, Id)>> = Vec::with_capacity(k);
+    for &s in score {
+        let t = data_terms(arena, s, data);
+        for (_, f) in &t {
+            if *f != one && !stats.contains(f) {
+                stats.push(*f);
+            }
+        }
+        rows.push(t);
+    }
+    if stats.len() != k {
+        let names: Vec<String> = stats
+            .iter()
+            .map(|&f| crate::print::rust(arena, f))
+            .collect();
+        return Inference::Declined(format!(
+            "the score is linear in {} data statistic{} ({}) but there {} {} parameter{}: \
+             not a full-rank exponential family",
+            stats.len(),
+            if stats.len() == 1 { "" } else { "s" },
+            names.join(", "),
+            if k == 1 { "is" } else { "are" },
+            k,
+            if k == 1 { "" } else { "s" },
+        ));
+    }
+    // Augmented matrix [C | -d].
+    let mut m: Vec<Vec<Id>> = Vec::with_capacity(k);
+    for row in &rows {
+        let mut r = vec![arena.int(0); k + 1];
+        for (c, f) in row {
+            if *f == one {
+                r[k] = arena.neg(*c);
+            } else if let Some(j) = stats.iter().position(|s| s == f) {
+                r[j] = *c;
+            }
+        }
+        m.push(r);
+    }
+    match solve(arena, domain, m) {
+        Some(x) => Inference::Solved(stats.into_iter().zip(x).collect()),
+        None => Inference::Declined(
+            "the linear system E[score] = 0 in the data statistics is singular".to_string(),
+        ),
+    }
+}
+
+/// Gauss–Jordan elimination on an augmented K × (K+1) matrix, simplifying as it goes.
+fn solve(arena: &mut Arena, domain: &Domain, mut m: Vec<Vec<Id>>) -> Option<Vec<Id>> {
+    let k = m.len();
+    for col in 0..k {
+        let pivot = (col..k).find(|&r| !simplify::is_zero(arena, domain, m[r][col]))?;
+        m.swap(col, pivot);
+        let p = m[col][col];
+        for j in col..=k {
+            let v = arena.div(m[col][j], p);
+            m[col][j] = simplify::simplify(arena, domain, v);
+        }
+        for r in 0..k {
+            if r == col || arena.is_zero(m[r][col]) {
+                continue;
+            }
+            let factor = m[r][col];
+            for j in col..=k {
+                let t = arena.mul([factor, m[col][j]]);
+                let v = arena.sub(m[r][j], t);
+                m[r][j] = simplify::simplify(arena, domain, v);
+            }
+        }
+    }
+    Some(m.into_iter().map(|r| r[k]).collect())
+}
+
+/// True when `e` is `1` (the constant data factor).
+pub fn is_one(arena: &Arena, e: Id) -> bool {
+    arena.as_num(e).is_some_and(|r| r.is_one())
+}

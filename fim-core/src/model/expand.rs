@@ -1,0 +1,611 @@
+//! Expansion of `#[fisher_model]`: the user's function unchanged, plus a module of the same
+//! name and visibility with the generated items. On error the module still exists with stub
+//! bodies (NaN), so the rest of the crate and the IDE keep working, beside the errors.
+
+use std::collections::HashMap;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::{Ident, ItemFn};
+
+use crate::emit;
+use crate::expr::{Arena, Id, Symbol};
+use crate::print;
+use crate::simplify;
+
+use super::attr;
+use super::derive::{Derivation, Jeffreys};
+use super::report;
+use super::{Errors, Model, Role};
+
+/// Above this size `fisher_inverse` and `natural_gradient` use a Cholesky factorization at run
+/// time rather than a closed-form inverse.
+pub const CLOSED_INVERSE_MAX: usize = 3;
+
+/// The whole expansion: never panics; errors become `compile_error!`s beside stub items.
+pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    if let Err(e) = crate::parse::check_depth(&item) {
+        return e.to_compile_error();
+    }
+    let func: ItemFn = match syn::parse2(item.clone()) {
+        Ok(f) => f,
+        Err(e) => {
+            let err = e.to_compile_error();
+            return quote! { #item #err };
+        }
+    };
+    match Model::from_item(attr.clone(), func.clone()).and_then(Derivation::new) {
+        Ok(mut d) => match generate(&mut d) {
+            Ok(module) => quote! { #func #module },
+            Err(e) => {
+                let stubs = stub_module(&func, attr);
+                let err = e.to_compile_error();
+                quote! { #func #stubs #err }
+            }
+        },
+        Err(e) => {
+            let stubs = stub_module(&func, attr);
+            let err = e.to_compile_error();
+            quote! { #func #stubs #err }
+        }
+    }
+}
+
+/// One set of generated functions: for the model's own parameters or for a reparam.
+struct Shape {
+    /// The parameter symbols in matrix order.
+    params: Vec<Symbol>,
+    /// `P`: the arguments of fisher & co (with inputs last, when there are inputs).
+    p_args: Vec<Symbol>,
+    /// All arguments of score and hessian.
+    all_args: Vec<Symbol>,
+    /// Input symbols (for fisher_averaged).
+    inputs: Vec<Symbol>,
+}
+
+fn ident_of(arena: &Arena, s: Symbol) -> Ident {
+    Ident::new(arena.name(s), Span::call_site())
+}
+
+fn arg_list(arena: &Arena, syms: &[Symbol]) -> TokenStream {
+    let ids: Vec<Ident> = syms.iter().map(|&s| ident_of(arena, s)).collect();
+    quote! { #(#ids: f64),* }
+}
+
+fn var_map(arena: &Arena, syms: &[Symbol]) -> HashMap<Symbol, TokenStream> {
+    syms.iter()
+        .map(|&s| {
+            let id = ident_of(arena, s);
+            (s, quote! { #id })
+        })
+        .collect()
+}
+
+fn doc_lines(text: &str) -> TokenStream {
+    let lines: Vec<String> = text.lines().map(|l| format!(" {l}")).collect();
+    quote! { #(#[doc = #lines])* }
+}
+
+/// A function body computing `roots` and arranging them with `shape`.
+fn body(
+    arena: &Arena,
+    roots: &[Id],
+    vars: &[Symbol],
+    arrange: impl FnOnce(&[TokenStream]) -> TokenStream,
+) -> syn::Result<TokenStream> {
+    let map = var_map(arena, vars);
+    let e = emit::emit(arena, roots, &map).map_err(|m| syn::Error::new(Span::call_site(), m))?;
+    let lets = &e.lets;
+    let out = arrange(&e.values);
+    Ok(quote! { #(#lets)* #out })
+}
+
+fn matrix(k: usize, vals: &[TokenStream]) -> TokenStream {
+    // vals: the upper triangle, row by row.
+    let mut idx = HashMap::new();
+    let mut n = 0;
+    for i in 0..k {
+        for j in i..k {
+            idx.insert((i, j), n);
+            n += 1;
+        }
+    }
+    let rows: Vec<TokenStream> = (0..k)
+        .map(|i| {
+            let cells: Vec<&TokenStream> =
+                (0..k).map(|j| &vals[idx[&(i.min(j), i.max(j))]]).collect();
+            quote! { [#(#cells),*] }
+        })
+        .collect();
+    quote! { [#(#rows),*] }
+}
+
+fn upper(m: &[Vec<Id>]) -> Vec<Id> {
+    let k = m.len();
+    let mut v = Vec::with_capacity(k * (k + 1) / 2);
+    for i in 0..k {
+        for j in i..k {
+            v.push(m[i][j]);
+        }
+    }
+    v
+}
+
+fn matrix_text(arena: &Arena, m: &[Vec<Id>]) -> String {
+    let rows: Vec<String> = m
+        .iter()
+        .map(|r| {
+            format!(
+                "[{}]",
+                r.iter()
+                    .map(|&x| print::rust(arena, x))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .collect();
+    format!("[{}]", rows.join(", "))
+}
+
+/// Symbolic inverse of a small symmetric matrix: adj(F) / det(F), simplified.
+fn inverse(d: &mut Derivation, f: &[Vec<Id>], domain: &simplify::Domain) -> Vec<Vec<Id>> {
+    let arena = &mut d.model.arena;
+    let k = f.len();
+    let det = super::derive::det_cofactor(arena, f);
+    let mut inv = vec![vec![arena.int(0); k]; k];
+    for i in 0..k {
+        for j in i..k {
+            // cofactor C_ji (= C_ij, F symmetric)
+            let minor: Vec<Vec<Id>> = (0..k)
+                .filter(|&r| r != j)
+                .map(|r| (0..k).filter(|&c| c != i).map(|c| f[r][c]).collect())
+                .collect();
+            let c = if minor.is_empty() {
+                arena.int(1)
+            } else {
+                super::derive::det_cofactor(arena, &minor)
+            };
+            let sign = arena.int(if (i + j) % 2 == 0 { 1 } else { -1 });
+            let num = arena.mul([sign, c]);
+            let x = arena.div(num, det);
+            let x = simplify::simplify(arena, domain, x);
+            inv[i][j] = x;
+            inv[j][i] = x;
+        }
+    }
+    inv
+}
+
+struct Generated {
+    items: TokenStream,
+}
+
+/// Items for one parameterization.
+#[allow(clippy::too_many_arguments)]
+fn items(
+    d: &mut Derivation,
+    shape: &Shape,
+    score: &[Id],
+    hessian: &[Vec<Id>],
+    fisher: &[Vec<Id>],
+    jeffreys: &Jeffreys,
+    domain: &simplify::Domain,
+    derivation_md: &str,
+) -> syn::Result<Generated> {
+    let k = shape.params.len();
+    let inv = if k <= CLOSED_INVERSE_MAX {
+        Some(inverse(d, fisher, domain))
+    } else {
+        None
+    };
+    let arena = &d.model.arena;
+    let kk = k;
+    let names: Vec<String> = shape
+        .params
+        .iter()
+        .map(|&s| arena.name(s).to_string())
+        .collect();
+    let all = arg_list(arena, &shape.all_args);
+    let p = arg_list(arena, &shape.p_args);
+    let p_call: Vec<Ident> = shape.p_args.iter().map(|&s| ident_of(arena, s)).collect();
+
+    let f_text = matrix_text(arena, fisher);
+    let f_cells: Vec<Vec<String>> = fisher
+        .iter()
+        .map(|r| r.iter().map(|&x| print::rust(arena, x)).collect())
+        .collect();
+    let f_rows: Vec<TokenStream> = f_cells.iter().map(|r| quote! { [#(#r),*] }).collect();
+    let f_latex: Vec<String> = upper(fisher)
+        .iter()
+        .map(|&x| print::latex(arena, x))
+        .collect();
+    let (j_text, j_doc) = match jeffreys {
+        Jeffreys::Closed { expr, .. } => (
+            print::rust(arena, *expr),
+            format!("`{}`", print::rust(arena, *expr)),
+        ),
+        Jeffreys::Numeric => (
+            "0.5 * ln det F (numeric Cholesky log-determinant)".to_string(),
+            "½ ln det F by a Cholesky factorization at run time (F is dense and large)".to_string(),
+        ),
+    };
+    let score_text: Vec<String> = score.iter().map(|&x| print::rust(arena, x)).collect();
+
+    let score_body = body(arena, score, &shape.all_args, |v| quote! { [#(#v),*] })?;
+    let hess_body = body(arena, &upper(hessian), &shape.all_args, |v| matrix(kk, v))?;
+    let fisher_body = body(arena, &upper(fisher), &shape.p_args, |v| matrix(kk, v))?;
+
+    let params_doc = doc_lines(&format!(
+        "The parameters, in matrix order: {}.",
+        names.join(", ")
+    ));
+    let fisher_doc = doc_lines(&format!(
+        "Fisher information F = −E[∂²ℓ/∂θ∂θᵀ] in closed form:\n\n```text\nF = {f_text}\n```\n\n\
+         Entries in LaTeX: {}.\n\nOutside the model's domain the entries are NaN or infinite; no panic.",
+        f_latex.iter().map(|s| format!("${s}$")).collect::<Vec<_>>().join(", ")
+    ));
+    let score_doc = doc_lines(&format!(
+        "The score ∂ℓ/∂θ:\n\n```text\n{}\n```",
+        names
+            .iter()
+            .zip(&score_text)
+            .map(|(n, s)| format!("∂ℓ/∂{n} = {s}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    ));
+    let hess_doc =
+        doc_lines("The Hessian ∂²ℓ/∂θ∂θᵀ of the log-likelihood at one observation (symmetric).");
+
+    let (inv_fn, ng_fn, inv_doc_text) = match &inv {
+        Some(inv) => {
+            let inv_text = matrix_text(arena, inv);
+            let inv_body = body(arena, &upper(inv), &shape.p_args, |v| matrix(kk, v))?;
+            let ng_roots = upper(inv);
+            let ng_body = body(arena, &ng_roots, &shape.p_args, |v| {
+                let m = matrix(kk, v);
+                let rows: Vec<TokenStream> = (0..kk)
+                    .map(|i| {
+                        let terms: Vec<TokenStream> = (0..kk)
+                            .map(|j| quote! { __fim_inv[#i][#j] * grad[#j] })
+                            .collect();
+                        quote! { #(#terms)+* }
+                    })
+                    .collect();
+                quote! { let __fim_inv: [[f64; #kk]; #kk] = #m; [#(#rows),*] }
+            })?;
+            (
+                inv_body,
+                ng_body,
+                format!("in closed form:\n\n```text\nF⁻¹ = {inv_text}\n```"),
+            )
+        }
+        None => (
+            quote! { ::fim::__private::cholesky_inverse(&fisher(#(#p_call),*)) },
+            quote! { ::fim::__private::cholesky_solve(&fisher(#(#p_call),*), &grad) },
+            "by a Cholesky factorization of F at run time (NaN where F is not positive definite)."
+                .to_string(),
+        ),
+    };
+    let inv_doc = doc_lines(&format!(
+        "The inverse Fisher information (the Cramér–Rao bound), {inv_doc_text}"
+    ));
+    let ng_doc = doc_lines("The natural gradient F⁻¹ · grad.");
+    let kl_doc = doc_lines(
+        "The local Kullback–Leibler divergence ½ δᵀ F δ between the model at P and at P + δ \
+         (second order in δ).",
+    );
+    let jeff_body = match jeffreys {
+        Jeffreys::Closed { expr, .. } => body(arena, &[*expr], &shape.p_args, |v| {
+            let v0 = &v[0];
+            quote! { #v0 }
+        })?,
+        Jeffreys::Numeric => quote! { ::fim::__private::half_log_det(&fisher(#(#p_call),*)) },
+    };
+    let jeff_doc = doc_lines(&format!(
+        "The Jeffreys prior's log density ½ ln det F, up to an additive constant: {j_doc}.\n\n\
+         −∞ where F is singular, NaN outside the domain."
+    ));
+    let averaged = if shape.inputs.is_empty() {
+        quote! {}
+    } else {
+        let fixed: Vec<Symbol> = shape
+            .p_args
+            .iter()
+            .copied()
+            .filter(|s| !shape.inputs.contains(s))
+            .collect();
+        let fixed_args = arg_list(arena, &fixed);
+        let m = shape.inputs.len();
+        let in_ids: Vec<Ident> = shape.inputs.iter().map(|&s| ident_of(arena, s)).collect();
+        let (ty, bind) = if m == 1 {
+            let c = &in_ids[0];
+            (quote! { &[f64] }, quote! { let #c: f64 = *__fim_c; })
+        } else {
+            let idx: Vec<usize> = (0..m).collect();
+            (
+                quote! { &[[f64; #m]] },
+                quote! { #(let #in_ids: f64 = __fim_c[#idx];)* },
+            )
+        };
+        let doc = doc_lines(
+            "The Fisher information averaged over a set of inputs: (1/N) Σ F(inputs[i]). \
+             NaN for an empty slice.",
+        );
+        quote! {
+            #doc
+            #[allow(unused_variables, clippy::all)]
+            pub fn fisher_averaged(#fixed_args, inputs: #ty) -> [[f64; #kk]; #kk] {
+                let mut __fim_acc = [[0.0_f64; #kk]; #kk];
+                for __fim_c in inputs {
+                    #bind
+                    let __fim_f = fisher(#(#p_call),*);
+                    for __fim_i in 0..#kk {
+                        for __fim_j in 0..#kk {
+                            __fim_acc[__fim_i][__fim_j] += __fim_f[__fim_i][__fim_j];
+                        }
+                    }
+                }
+                let __fim_n = inputs.len() as f64;
+                for __fim_row in __fim_acc.iter_mut() {
+                    for __fim_x in __fim_row.iter_mut() {
+                        *__fim_x /= __fim_n;
+                    }
+                }
+                __fim_acc
+            }
+        }
+    };
+    let kl_terms: Vec<TokenStream> = (0..kk)
+        .flat_map(|i| (0..kk).map(move |j| quote! { delta[#i] * __fim_f[#i][#j] * delta[#j] }))
+        .collect();
+    let derivation_doc = doc_lines("The derivation, step by step (Markdown with LaTeX).");
+    let items = quote! {
+        #params_doc
+        pub const PARAMS: [&str; #kk] = [#(#names),*];
+        #[doc = " The Fisher information entries as Rust expressions."]
+        pub const FISHER: [[&str; #kk]; #kk] = [#(#f_rows),*];
+        #[doc = " The Jeffreys log density ½ ln det F as a Rust expression."]
+        pub const JEFFREYS: &str = #j_text;
+        #derivation_doc
+        pub const DERIVATION: &str = #derivation_md;
+
+        #score_doc
+        #[allow(unused_variables, unused_parens, clippy::all)]
+        #[inline]
+        pub fn score(#all) -> [f64; #kk] { #score_body }
+
+        #hess_doc
+        #[allow(unused_variables, unused_parens, clippy::all)]
+        #[inline]
+        pub fn hessian(#all) -> [[f64; #kk]; #kk] { #hess_body }
+
+        #fisher_doc
+        #[allow(unused_variables, unused_parens, clippy::all)]
+        #[inline]
+        pub fn fisher(#p) -> [[f64; #kk]; #kk] { #fisher_body }
+
+        #inv_doc
+        #[allow(unused_variables, unused_parens, clippy::all)]
+        #[inline]
+        pub fn fisher_inverse(#p) -> [[f64; #kk]; #kk] { #inv_fn }
+
+        #jeff_doc
+        #[allow(unused_variables, unused_parens, clippy::all)]
+        #[inline]
+        pub fn jeffreys_log_density(#p) -> f64 { #jeff_body }
+
+        #ng_doc
+        #[allow(unused_variables, unused_parens, clippy::all)]
+        #[inline]
+        pub fn natural_gradient(#p, grad: [f64; #kk]) -> [f64; #kk] { #ng_fn }
+
+        #kl_doc
+        #[allow(unused_variables, clippy::all)]
+        #[inline]
+        pub fn kl_quadratic(#p, delta: [f64; #kk]) -> f64 {
+            let __fim_f = fisher(#(#p_call),*);
+            0.5 * (#(#kl_terms)+*)
+        }
+
+        #averaged
+    };
+    Ok(Generated { items })
+}
+
+/// The generated module for a derivation.
+pub fn generate(d: &mut Derivation) -> syn::Result<TokenStream> {
+    let md = report::markdown(d);
+    let model = &d.model;
+    let base_shape = {
+        let p_args: Vec<Symbol> = model
+            .args
+            .iter()
+            .filter(|a| matches!(a.role, Role::Param | Role::Constant))
+            .map(|a| a.sym)
+            .chain(model.inputs.iter().copied())
+            .collect();
+        Shape {
+            params: model.params.clone(),
+            p_args,
+            all_args: model.args.iter().map(|a| a.sym).collect(),
+            inputs: model.inputs.clone(),
+        }
+    };
+    let core = d.core.clone();
+    let main = items(
+        d,
+        &base_shape,
+        &core.score,
+        &core.hessian,
+        &core.fisher,
+        &core.jeffreys,
+        &core.domain,
+        &md,
+    )?
+    .items;
+    let mut subs = Vec::new();
+    for r in d.reparams.clone() {
+        let model = &d.model;
+        let fixed: Vec<Symbol> = model
+            .args
+            .iter()
+            .filter(|a| a.role == Role::Constant)
+            .map(|a| a.sym)
+            .collect();
+        let random: Vec<Symbol> = model
+            .args
+            .iter()
+            .filter(|a| matches!(a.role, Role::Data | Role::Input))
+            .map(|a| a.sym)
+            .collect();
+        let shape = Shape {
+            params: r.params.clone(),
+            p_args: r
+                .params
+                .iter()
+                .chain(&fixed)
+                .copied()
+                .chain(model.inputs.iter().copied())
+                .collect(),
+            all_args: random
+                .iter()
+                .chain(&r.params)
+                .chain(&fixed)
+                .copied()
+                .collect(),
+            inputs: model.inputs.clone(),
+        };
+        let text = reparam_text(d, &r);
+        let g = items(
+            d,
+            &shape,
+            &r.direct.score,
+            &r.direct.hessian,
+            &r.fisher,
+            &r.jeffreys,
+            &r.direct.domain,
+            &text,
+        )?;
+        let name = &r.name;
+        let inner = g.items;
+        let doc = doc_lines(&format!(
+            "The same items in the parameterization `{name}`: {}. Functions take the new \
+             parameters in this order, then the constants in the function's order.",
+            r.map
+                .iter()
+                .map(|(s, g)| format!(
+                    "{} = {}",
+                    d.model.arena.name(*s),
+                    print::rust(&d.model.arena, *g)
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        subs.push(quote! {
+            #doc
+            pub mod #name {
+                #inner
+            }
+        });
+    }
+    let vis = &d.model.item.vis;
+    let name = &d.model.item.sig.ident;
+    let doc = doc_lines(&format!(
+        "Fisher information of [`{name}`](fn@{name}), derived at compile time by `#[fisher_model]`.\n\n\
+         ```text\nF = {}\n```",
+        matrix_text(&d.model.arena, &d.core.fisher)
+    ));
+    Ok(quote! {
+        #doc
+        #vis mod #name {
+            #main
+            #(#subs)*
+        }
+    })
+}
+
+fn reparam_text(d: &Derivation, r: &super::reparam::Reparam) -> String {
+    let a = &d.model.arena;
+    let mut s = format!("# Reparameterization `{}`\n\n", r.name);
+    for (old, g) in &r.map {
+        s.push_str(&format!("- {} = {}\n", a.name(*old), print::rust(a, *g)));
+    }
+    s.push_str("\n## F = Jᵀ F(g(φ)) J\n\n");
+    s.push_str(&format!("{}\n", matrix_text(a, &r.fisher)));
+    if let Jeffreys::Closed { expr, .. } = &r.jeffreys {
+        s.push_str(&format!("\n## Jeffreys\n\n{}\n", print::rust(a, *expr)));
+    }
+    s.push_str("\n## Checks\n\n");
+    for c in &r.checks {
+        s.push_str(&format!("- {}: {:?}\n", c.name, c.outcome));
+    }
+    s
+}
+
+/// Stub items with NaN bodies, shaped from whatever of the attribute could be read.
+fn stub_module(func: &ItemFn, attr_tokens: TokenStream) -> TokenStream {
+    let mut errors = Errors::new();
+    let attr = attr::parse(attr_tokens, &mut errors);
+    let args: Vec<Ident> = func
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|a| match a {
+            syn::FnArg::Typed(pt) => match &*pt.pat {
+                syn::Pat::Ident(pi) => Some(pi.ident.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let params: Vec<Ident> = attr.params.map(|p| p.1).unwrap_or_default();
+    let k = params.len().max(1);
+    let names: Vec<String> = if params.is_empty() {
+        vec![String::new()]
+    } else {
+        params.iter().map(|p| p.to_string()).collect()
+    };
+    let random: Vec<&Ident> = attr.data.iter().chain(attr.inputs.iter()).collect();
+    let p_args: Vec<&Ident> = args
+        .iter()
+        .filter(|a| !random.contains(a))
+        .chain(attr.inputs.iter())
+        .collect();
+    let vis = &func.vis;
+    let name = &func.sig.ident;
+    let nan_row = quote! { [::core::f64::NAN; #k] };
+    let stub_items = |p_args: &[&Ident], all: &[&Ident], k: usize| -> TokenStream {
+        let _ = k;
+        quote! {
+            pub const PARAMS: [&str; #k] = [#(#names),*];
+            pub const FISHER: [[&str; #k]; #k] = [[""; #k]; #k];
+            pub const JEFFREYS: &str = "";
+            pub const DERIVATION: &str = "";
+            pub fn score(#(#all: f64),*) -> [f64; #k] { #nan_row }
+            pub fn hessian(#(#all: f64),*) -> [[f64; #k]; #k] { [#nan_row; #k] }
+            pub fn fisher(#(#p_args: f64),*) -> [[f64; #k]; #k] { [#nan_row; #k] }
+            pub fn fisher_inverse(#(#p_args: f64),*) -> [[f64; #k]; #k] { [#nan_row; #k] }
+            pub fn jeffreys_log_density(#(#p_args: f64),*) -> f64 { ::core::f64::NAN }
+            pub fn natural_gradient(#(#p_args: f64,)* grad: [f64; #k]) -> [f64; #k] { #nan_row }
+            pub fn kl_quadratic(#(#p_args: f64,)* delta: [f64; #k]) -> f64 { ::core::f64::NAN }
+        }
+    };
+    let all: Vec<&Ident> = args.iter().collect();
+    let main = stub_items(&p_args, &all, k);
+    let subs: Vec<TokenStream> = attr
+        .reparams
+        .iter()
+        .map(|r| {
+            let rname = &r.name;
+            quote! { pub mod #rname {} }
+        })
+        .collect();
+    let _ = format_ident!("x");
+    quote! {
+        #[allow(unused_variables, dead_code, clippy::all)]
+        #vis mod #name {
+            #main
+            #(#subs)*
+        }
+    }
+}
