@@ -694,26 +694,52 @@ impl Arena {
     }
 
     /// The canonical total order on nodes: structural, independent of creation order.
+    ///
+    /// Products sort by their first factor so that `x`, `x^2` and `2 x y` stay together.
+    // Written without closures or tail calls: LLVM's optimizer exhausted memory on the
+    // closure-based recursive version.
+    #[inline(never)]
     pub fn cmp(&self, a: Id, b: Id) -> Ordering {
+        let (mut a, mut b) = (a, b);
+        let mut tie = Ordering::Equal;
+        loop {
+            if a == b {
+                return tie;
+            }
+            match (self.node(a), self.node(b)) {
+                (Node::Mul(_, fa), nb) if !matches!(nb, Node::Mul(..)) => {
+                    if tie == Ordering::Equal {
+                        tie = Ordering::Greater;
+                    }
+                    a = fa[0].0;
+                }
+                (na, Node::Mul(_, fb)) if !matches!(na, Node::Mul(..)) => {
+                    if tie == Ordering::Equal {
+                        tie = Ordering::Less;
+                    }
+                    b = fb[0].0;
+                }
+                _ => break,
+            }
+        }
+        let o = self.cmp_same_rank(a, b);
+        if o == Ordering::Equal {
+            tie
+        } else {
+            o
+        }
+    }
+
+    #[inline(never)]
+    fn cmp_same_rank(&self, a: Id, b: Id) -> Ordering {
         if a == b {
             return Ordering::Equal;
-        }
-        // Products sort by their first factor so that `x`, `x^2` and `2 x y` stay together.
-        let (na, nb) = (self.node(a), self.node(b));
-        match (na, nb) {
-            (Node::Mul(_, fa), _) if !matches!(nb, Node::Mul(..)) => {
-                return self.cmp(fa[0].0, b).then(Ordering::Greater);
-            }
-            (_, Node::Mul(_, fb)) if !matches!(na, Node::Mul(..)) => {
-                return self.cmp(a, fb[0].0).then(Ordering::Less);
-            }
-            _ => {}
         }
         let r = self.rank(a).cmp(&self.rank(b));
         if r != Ordering::Equal {
             return r;
         }
-        match (na, nb) {
+        match (self.node(a), self.node(b)) {
             (Node::Num(x), Node::Num(y)) => x.cmp(y),
             (Node::Sym(x), Node::Sym(y)) => self.name(*x).cmp(self.name(*y)),
             (Node::Add(x), Node::Add(y)) => {
@@ -727,18 +753,34 @@ impl Arena {
             }
             (Node::Mul(cx, x), Node::Mul(cy, y)) => {
                 for (p, q) in x.iter().zip(y.iter()) {
-                    let o = self.cmp(p.0, q.0).then_with(|| p.1.cmp(&q.1));
+                    let o = self.cmp(p.0, q.0);
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                    let o = p.1.cmp(&q.1);
                     if o != Ordering::Equal {
                         return o;
                     }
                 }
-                x.len().cmp(&y.len()).then_with(|| cx.cmp(cy))
+                let o = x.len().cmp(&y.len());
+                if o != Ordering::Equal {
+                    return o;
+                }
+                cx.cmp(cy)
             }
             (Node::Pow(b1, e1), Node::Pow(b2, e2)) => {
-                self.cmp(*b1, *b2).then_with(|| self.cmp(*e1, *e2))
+                let o = self.cmp(*b1, *b2);
+                if o != Ordering::Equal {
+                    return o;
+                }
+                self.cmp(*e1, *e2)
             }
             (Node::Polygamma(k1, x), Node::Polygamma(k2, y)) => {
-                k1.cmp(k2).then_with(|| self.cmp(*x, *y))
+                let o = k1.cmp(k2);
+                if o != Ordering::Equal {
+                    return o;
+                }
+                self.cmp(*x, *y)
             }
             (Node::Ln(x), Node::Ln(y))
             | (Node::Exp(x), Node::Exp(y))
