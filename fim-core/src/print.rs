@@ -601,12 +601,13 @@ fn latex_expr(d: &Disp) -> String {
         }
         Disp::Prod(num, den) if den.is_empty() => latex_factors(num),
         Disp::Prod(num, den) => {
-            let n = if num.is_empty() {
-                "1".to_string()
-            } else {
-                latex_factors(num)
+            // The braces of \frac delimit a lone factor: no parentheses around it.
+            let braced = |fs: &[Disp]| match fs {
+                [] => "1".to_string(),
+                [one] => latex_expr(one),
+                _ => latex_factors(fs),
             };
-            format!("\\frac{{{n}}}{{{}}}", latex_factors(den))
+            format!("\\frac{{{}}}{{{}}}", braced(num), braced(den))
         }
         Disp::Pow(b, Exponent::Half) => format!("\\sqrt{{{}}}", latex_expr(b)),
         Disp::Pow(b, e) => {

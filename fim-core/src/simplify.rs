@@ -570,8 +570,10 @@ impl<'a> Simplifier<'a> {
                 &mut unknown,
             );
         }
+        let mut rest_id = None;
         if rest.as_constant().is_none() {
             let f = self.poly_to_ir(&rest);
+            rest_id = Some(f);
             classify(
                 self,
                 f,
@@ -591,6 +593,17 @@ impl<'a> Simplifier<'a> {
                 &mut pieces,
                 &mut unknown,
             );
+        }
+        // A polynomial factor of unknown sign absorbs a negative sign: ln(-(1 - a ψ₁(a)) / β²)
+        // is ln(a ψ₁(a) - 1) - 2 ln β. A bare symbol does not: `ln(-2 η)` survives.
+        if sign == Ordering::Less {
+            let pos = unknown
+                .iter()
+                .position(|(f, e)| Some(*f) == rest_id && e.is_integer() && e.numer().is_odd());
+            if let Some(i) = pos {
+                unknown[i].0 = self.poly_to_ir(&rest.scale(&-Rational::one()));
+                sign = Ordering::Greater;
+            }
         }
         // The argument of ln is positive wherever the expression is defined, so once the
         // factors known to be positive are split off, what remains is positive too and keeps
@@ -769,8 +782,29 @@ impl<'a> Simplifier<'a> {
     }
 
     fn ratfun_to_ir(&mut self, r: &RatFun) -> Id {
-        let n = self.poly_to_ir(&r.num);
-        let mut fs = vec![(n, Rational::one())];
+        // A numerator sum shows its common factors: `n * (1.0 - p2)`, not `n - n * p2`.
+        let mut fs = Vec::new();
+        let mut num = r.num.clone();
+        if num.0.len() > 1 {
+            let content = num.monomial_content();
+            if !content.is_empty() {
+                let m = Poly(BTreeMap::from([(content.clone(), Rational::one())]));
+                if let Some(q) = num.div_exact(&m) {
+                    num = q;
+                    for (a, e) in content {
+                        fs.push((a, rat(i64::from(e))));
+                    }
+                }
+            }
+            let (k, _) = primitive(&num);
+            let k = k.abs();
+            if !k.is_one() && !k.is_zero() {
+                num = num.scale(&(Rational::one() / &k));
+                fs.push((self.arena.num(k), Rational::one()));
+            }
+        }
+        let n = self.poly_to_ir(&num);
+        fs.push((n, Rational::one()));
         for (p, e) in r.den.values() {
             let f = self.poly_to_ir(p);
             fs.push((f, -rat(i64::from(*e))));

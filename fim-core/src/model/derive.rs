@@ -542,23 +542,25 @@ fn jeffreys_of(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Jeffreys {
             let d = det_cofactor(arena, &sub);
             logs.push(arena.ln(d));
         }
-    } else if k > 2 && all_off_diagonal_equal(f) {
-        // F = D + c 11ᵀ with D = diag(Fᵢᵢ − c): det F = Π dᵢ · (1 + c Σ 1/dᵢ).
+    } else if k > SYMBOLIC_DET_MAX && all_off_diagonal_equal(f) {
         how = "diagonal plus rank one";
-        let c = f[0][1];
-        let mut inv_sum = Vec::with_capacity(k);
-        for (i, row) in f.iter().enumerate() {
-            let d = arena.sub(row[i], c);
-            let d = simplify::simplify(arena, domain, d);
-            logs.push(arena.ln(d));
-            inv_sum.push(arena.recip(d));
+        logs = rank_one_logs(arena, domain, f);
+    } else if k <= SYMBOLIC_DET_MAX && k > 1 && all_off_diagonal_equal(f) {
+        // Both routes apply: keep the simpler printed form.
+        let d = det_cofactor(arena, f);
+        let d = simplify::simplify(arena, domain, d);
+        let by_cofactor = arena.ln(d);
+        let by_cofactor = simplify::simplify(arena, domain, by_cofactor);
+        let r = rank_one_logs(arena, domain, f);
+        let by_rank_one = arena.add(r);
+        let by_rank_one = simplify::simplify(arena, domain, by_rank_one);
+        if print::op_count(arena, by_rank_one) <= print::op_count(arena, by_cofactor) {
+            how = "diagonal plus rank one";
+            logs.push(by_rank_one);
+        } else {
+            how = "cofactor expansion";
+            logs.push(by_cofactor);
         }
-        let s = arena.add(inv_sum);
-        let cs = arena.mul([c, s]);
-        let one = arena.int(1);
-        let factor = arena.add([one, cs]);
-        let factor = simplify::simplify(arena, domain, factor);
-        logs.push(arena.ln(factor));
     } else if k <= SYMBOLIC_DET_MAX {
         how = "cofactor expansion";
         let d = det_cofactor(arena, f);
@@ -573,6 +575,28 @@ fn jeffreys_of(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Jeffreys {
         expr: simplify::simplify(arena, domain, j),
         how,
     }
+}
+
+/// F = D + c 11ᵀ with D = diag(Fᵢᵢ − c): det F = Π dᵢ · (1 + c Σ 1/dᵢ); the logarithms of
+/// the factors.
+fn rank_one_logs(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Vec<Id> {
+    let k = f.len();
+    let c = f[0][1];
+    let mut logs = Vec::with_capacity(k + 1);
+    let mut inv_sum = Vec::with_capacity(k);
+    for (i, row) in f.iter().enumerate() {
+        let d = arena.sub(row[i], c);
+        let d = simplify::simplify(arena, domain, d);
+        logs.push(arena.ln(d));
+        inv_sum.push(arena.recip(d));
+    }
+    let s = arena.add(inv_sum);
+    let cs = arena.mul([c, s]);
+    let one = arena.int(1);
+    let factor = arena.add([one, cs]);
+    let factor = simplify::simplify(arena, domain, factor);
+    logs.push(arena.ln(factor));
+    logs
 }
 
 fn all_off_diagonal_equal(f: &[Vec<Id>]) -> bool {
