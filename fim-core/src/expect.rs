@@ -178,6 +178,23 @@ impl MomentTable {
 /// `data`, factors are canonical data expressions (the constant factor is `1`). Terms with the
 /// same factor are merged; order is that of first appearance.
 pub fn data_terms(arena: &mut Arena, e: Id, data: &[Symbol]) -> Vec<(Id, Id)> {
+    let key = (e, fingerprint(data));
+    if let Some(v) = arena.terms_memo.get(&key) {
+        return v.as_ref().clone();
+    }
+    let out = data_terms_uncached(arena, e, data);
+    arena.terms_memo.insert(key, std::rc::Rc::new(out.clone()));
+    out
+}
+
+fn fingerprint(data: &[Symbol]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    data.hash(&mut h);
+    h.finish()
+}
+
+fn data_terms_uncached(arena: &mut Arena, e: Id, data: &[Symbol]) -> Vec<(Id, Id)> {
     let raw = terms_rec(arena, e, data);
     let mut order: Vec<Id> = Vec::new();
     let mut coeffs: HashMap<Id, Vec<Id>> = HashMap::new();

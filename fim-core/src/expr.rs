@@ -8,6 +8,8 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{One, Signed, ToPrimitive, Zero};
@@ -31,7 +33,11 @@ impl Id {
 pub struct Symbol(u32);
 
 /// One node of the IR. Children are ids into the same arena.
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+///
+/// Equality and hashing compare rationals by numerator and denominator: every rational in the
+/// IR is in lowest terms, and num-rational's own `Hash`/`Eq` (which accept unreduced ratios)
+/// cost a Euclid run per call on the arena's hottest path.
+#[derive(Clone, Debug)]
 pub enum Node {
     /// An exact rational constant.
     Num(Rational),
@@ -58,17 +64,94 @@ pub enum Node {
     Polygamma(u32, Id),
 }
 
+fn q_eq(a: &Rational, b: &Rational) -> bool {
+    a.numer() == b.numer() && a.denom() == b.denom()
+}
+
+fn q_hash<H: std::hash::Hasher>(r: &Rational, h: &mut H) {
+    use std::hash::Hash;
+    r.numer().hash(h);
+    r.denom().hash(h);
+}
+
+impl PartialEq for Node {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Node::Num(a), Node::Num(b)) => q_eq(a, b),
+            (Node::Pi, Node::Pi) => true,
+            (Node::Sym(a), Node::Sym(b)) => a == b,
+            (Node::Add(a), Node::Add(b)) => a == b,
+            (Node::Mul(c, a), Node::Mul(d, b)) => {
+                q_eq(c, d)
+                    && a.len() == b.len()
+                    && a.iter()
+                        .zip(b.iter())
+                        .all(|(x, y)| x.0 == y.0 && q_eq(&x.1, &y.1))
+            }
+            (Node::Pow(a, b), Node::Pow(c, d)) => a == c && b == d,
+            (Node::Ln(a), Node::Ln(b))
+            | (Node::Exp(a), Node::Exp(b))
+            | (Node::Abs(a), Node::Abs(b))
+            | (Node::LnGamma(a), Node::LnGamma(b)) => a == b,
+            (Node::Polygamma(k, a), Node::Polygamma(l, b)) => k == l && a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Node {}
+
+impl std::hash::Hash for Node {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        std::mem::discriminant(self).hash(h);
+        match self {
+            Node::Num(r) => q_hash(r, h),
+            Node::Pi => {}
+            Node::Sym(s) => s.hash(h),
+            Node::Add(ts) => ts.hash(h),
+            Node::Mul(c, fs) => {
+                q_hash(c, h);
+                fs.len().hash(h);
+                for (b, e) in fs.iter() {
+                    b.hash(h);
+                    q_hash(e, h);
+                }
+            }
+            Node::Pow(a, b) => {
+                a.hash(h);
+                b.hash(h);
+            }
+            Node::Ln(a) | Node::Exp(a) | Node::Abs(a) | Node::LnGamma(a) => a.hash(h),
+            Node::Polygamma(k, a) => {
+                k.hash(h);
+                a.hash(h);
+            }
+        }
+    }
+}
+
+/// `Σ coefficient · data factor`, as (coefficient, factor) pairs.
+pub(crate) type DataTerms = Vec<(Id, Id)>;
+
 /// The arena that owns every node and symbol of a derivation.
 #[derive(Default, Debug)]
 pub struct Arena {
     nodes: Vec<Node>,
-    map: HashMap<Node, Id>,
+    map: FxHashMap<Node, Id>,
     syms: Vec<String>,
     sym_map: HashMap<String, Symbol>,
+    /// Ids of the integers -2..=2, the constants built most often.
+    small: [Option<Id>; 5],
     /// Memoized derivatives, keyed by (node, symbol).
-    pub(crate) diff_memo: HashMap<(Id, Symbol), Id>,
+    pub(crate) diff_memo: FxHashMap<(Id, Symbol), Id>,
     /// Memoized free-symbol tests, keyed by (node, symbol).
-    pub(crate) dep_memo: HashMap<(Id, Symbol), bool>,
+    pub(crate) dep_memo: FxHashMap<(Id, Symbol), bool>,
+    /// Memoized splits into data terms, keyed by (node, fingerprint of the data symbols).
+    pub(crate) terms_memo: FxHashMap<(Id, u64), std::rc::Rc<DataTerms>>,
+    /// Memoized simplifications, keyed by (node, version of the sign facts used).
+    pub(crate) simplify_memo: FxHashMap<(Id, u64), Id>,
+    /// Memoized rational-function forms, keyed like `simplify_memo`.
+    pub(crate) ratfun_memo: FxHashMap<(Id, u64), std::rc::Rc<crate::simplify::RatFun>>,
 }
 
 /// Builds a rational from an integer.
@@ -79,6 +162,34 @@ pub fn rat(n: i64) -> Rational {
 /// Builds the rational `n / d`; `d` must be non-zero.
 pub fn ratio(n: i64, d: i64) -> Rational {
     Rational::new(BigInt::from(n), BigInt::from(d))
+}
+
+/// `a * b`, skipping the gcd of the general case when one side is 1 or both are integers.
+pub fn q_mul(a: &Rational, b: &Rational) -> Rational {
+    if a.is_one() {
+        return b.clone();
+    }
+    if b.is_one() {
+        return a.clone();
+    }
+    if a.is_integer() && b.is_integer() {
+        return Rational::from_integer(a.numer() * b.numer());
+    }
+    a * b
+}
+
+/// `a + b`, skipping the gcd when both are integers.
+pub fn q_add(a: &Rational, b: &Rational) -> Rational {
+    if a.is_zero() {
+        return b.clone();
+    }
+    if b.is_zero() {
+        return a.clone();
+    }
+    if a.is_integer() && b.is_integer() {
+        return Rational::from_integer(a.numer() + b.numer());
+    }
+    a + b
 }
 
 /// Raises a rational to an integer power; `None` for `0` to a negative power.
@@ -167,6 +278,15 @@ impl Arena {
 
     /// An integer constant.
     pub fn int(&mut self, n: i64) -> Id {
+        if (-2..=2).contains(&n) {
+            let slot = (n + 2) as usize;
+            if let Some(id) = self.small[slot] {
+                return id;
+            }
+            let id = self.num(rat(n));
+            self.small[slot] = Some(id);
+            return id;
+        }
         self.num(rat(n))
     }
 
@@ -233,7 +353,7 @@ impl Arena {
     pub fn add(&mut self, terms: impl IntoIterator<Item = Id>) -> Id {
         let mut constant = Rational::zero();
         let mut order: Vec<Id> = Vec::new();
-        let mut coeffs: HashMap<Id, Rational> = HashMap::new();
+        let mut coeffs: FxHashMap<Id, Rational> = FxHashMap::default();
         let mut stack: Vec<Id> = terms.into_iter().collect();
         stack.reverse();
         while let Some(t) = stack.pop() {
@@ -242,9 +362,9 @@ impl Arena {
                 continue;
             }
             match self.split_coeff(t) {
-                (c, None) => constant += c,
+                (c, None) => constant = q_add(&constant, &c),
                 (c, Some(rest)) => match coeffs.get_mut(&rest) {
-                    Some(acc) => *acc += c,
+                    Some(acc) => *acc = q_add(acc, &c),
                     None => {
                         order.push(rest);
                         coeffs.insert(rest, c);
@@ -358,7 +478,7 @@ impl Arena {
             Node::Mul(c, fs) if r.is_integer() => {
                 self.push_num(acc, c, r.clone());
                 for (b, e) in fs.iter() {
-                    self.push_base(acc, *b, e * &r);
+                    self.push_base(acc, *b, q_mul(e, &r));
                 }
             }
             Node::Mul(c, fs) if fs.len() == 1 && c.is_one() && !fs[0].1.is_integer() => {
@@ -372,11 +492,15 @@ impl Arena {
                 acc.exp_args.push(t);
             }
             Node::Pow(b, e) => {
-                let re = self.num(r);
-                let t = self.mul([re, e]);
-                acc.pow_exps.entry(b).or_default().push(t);
-                if !acc.pow_order.contains(&b) {
-                    acc.pow_order.push(b);
+                let t = if r.is_one() {
+                    e
+                } else {
+                    let re = self.num(r);
+                    self.mul([re, e])
+                };
+                match acc.pows.iter_mut().find(|(x, _)| *x == b) {
+                    Some((_, v)) => v.push(t),
+                    None => acc.pows.push((b, vec![t])),
                 }
             }
             _ => self.push_base(acc, f, r),
@@ -384,16 +508,20 @@ impl Arena {
     }
 
     fn push_base(&mut self, acc: &mut MulAcc, b: Id, r: Rational) {
-        match acc.exps.get_mut(&b) {
-            Some(e) => *e += r,
-            None => {
-                acc.order.push(b);
-                acc.exps.insert(b, r);
-            }
+        match acc.exps.iter_mut().find(|(x, _)| *x == b) {
+            Some((_, e)) => *e = q_add(e, &r),
+            None => acc.exps.push((b, r)),
         }
     }
 
     fn push_num(&mut self, acc: &mut MulAcc, c: Rational, r: Rational) {
+        if c.is_one() {
+            return;
+        }
+        if r.is_one() {
+            acc.coeff = q_mul(&acc.coeff, &c);
+            return;
+        }
         if r.is_integer() {
             match rat_powi(&c, r.numer()) {
                 Some(v) => acc.coeff *= v,
@@ -433,9 +561,8 @@ impl Arena {
     fn finish_mul(&mut self, mut acc: MulAcc) -> Id {
         // Symbolic powers of one base merge, together with any rational power of that base.
         let mut extra: Vec<(Id, Rational)> = Vec::new();
-        for b in std::mem::take(&mut acc.pow_order) {
-            let mut es = acc.pow_exps.remove(&b).unwrap_or_default();
-            if let Some(k) = acc.exps.remove(&b) {
+        for (b, mut es) in std::mem::take(&mut acc.pows) {
+            if let Some(k) = acc.take_exp(b) {
                 es.push(self.num(k));
             }
             let e = self.add(es);
@@ -460,13 +587,7 @@ impl Arena {
         if acc.coeff.is_zero() {
             return self.int(0);
         }
-        let mut fs: Vec<(Id, Rational)> = Vec::with_capacity(acc.order.len());
-        for b in acc.order {
-            let e = acc.exps.remove(&b).unwrap_or_default();
-            if !e.is_zero() {
-                fs.push((b, e));
-            }
-        }
+        let fs: Vec<(Id, Rational)> = acc.exps.into_iter().filter(|(_, e)| !e.is_zero()).collect();
         self.make_mul(acc.coeff, fs)
     }
 
@@ -792,12 +913,14 @@ impl Arena {
 }
 
 #[derive(Default)]
+/// The factors of a product being built. Products have few factors, so linear search beats
+/// hashing here.
 struct MulAcc {
     coeff: Rational,
-    order: Vec<Id>,
-    exps: HashMap<Id, Rational>,
-    pow_order: Vec<Id>,
-    pow_exps: HashMap<Id, Vec<Id>>,
+    /// base → summed rational exponent, in order of first appearance.
+    exps: Vec<(Id, Rational)>,
+    /// base → symbolic exponents to be summed.
+    pows: Vec<(Id, Vec<Id>)>,
     exp_args: Vec<Id>,
 }
 
@@ -805,12 +928,15 @@ impl MulAcc {
     fn default() -> Self {
         MulAcc {
             coeff: Rational::one(),
-            order: Vec::new(),
-            exps: HashMap::new(),
-            pow_order: Vec::new(),
-            pow_exps: HashMap::new(),
+            exps: Vec::new(),
+            pows: Vec::new(),
             exp_args: Vec::new(),
         }
+    }
+
+    fn take_exp(&mut self, b: Id) -> Option<Rational> {
+        let i = self.exps.iter().position(|(x, _)| *x == b)?;
+        Some(self.exps.remove(i).1)
     }
 }
 

@@ -20,7 +20,7 @@ type Mono = Vec<(Id, u32)>;
 
 /// A multivariate polynomial over atoms with exact rational coefficients.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
-struct Poly(BTreeMap<Mono, Rational>);
+pub(crate) struct Poly(BTreeMap<Mono, Rational>);
 
 impl Poly {
     fn constant(c: Rational) -> Poly {
@@ -56,7 +56,8 @@ impl Poly {
         }
         match self.0.entry(m) {
             Entry::Occupied(mut o) => {
-                *o.get_mut() += c;
+                let v = crate::expr::q_add(o.get(), &c);
+                *o.get_mut() = v;
                 if o.get().is_zero() {
                     o.remove();
                 }
@@ -79,14 +80,22 @@ impl Poly {
         if k.is_zero() {
             return Poly::default();
         }
-        Poly(self.0.iter().map(|(m, c)| (m.clone(), c * k)).collect())
+        if k.is_one() {
+            return self.clone();
+        }
+        Poly(
+            self.0
+                .iter()
+                .map(|(m, c)| (m.clone(), crate::expr::q_mul(c, k)))
+                .collect(),
+        )
     }
 
     fn mul(&self, o: &Poly) -> Poly {
         let mut r = Poly::default();
         for (m1, c1) in &self.0 {
             for (m2, c2) in &o.0 {
-                r.add_term(mono_mul(m1, m2), c1 * c2);
+                r.add_term(mono_mul(m1, m2), crate::expr::q_mul(c1, c2));
             }
         }
         r
@@ -109,6 +118,22 @@ impl Poly {
     fn div_exact(&self, d: &Poly) -> Option<Poly> {
         let (dm, dc) = d.leading()?;
         let (dm, dc) = (dm.clone(), dc.clone());
+        // Quick rejections: every atom of d must reach at least its degree in self.
+        for m in d.0.keys() {
+            for (a, e) in m {
+                if self.max_degree(*a) < *e {
+                    return None;
+                }
+            }
+        }
+        if d.0.len() == 1 {
+            // Division by a monomial: term by term.
+            let mut q = BTreeMap::new();
+            for (m, c) in &self.0 {
+                q.insert(mono_div(m, &dm)?, c / &dc);
+            }
+            return Some(Poly(q));
+        }
         let mut p = self.clone();
         let mut q = Poly::default();
         let mut steps = 0usize;
@@ -119,15 +144,20 @@ impl Poly {
             }
             let m = mono_div(pm, &dm)?;
             let c = pc / &dc;
-            let t = Poly({
-                let mut b = BTreeMap::new();
-                b.insert(m, c);
-                b
-            });
-            p = p.add(&t.mul(d).scale(&-Rational::one()));
-            q = q.add(&t);
+            for (dmi, dci) in &d.0 {
+                p.add_term(mono_mul(&m, dmi), -(crate::expr::q_mul(&c, dci)));
+            }
+            q.add_term(m, c);
         }
         Some(q)
+    }
+
+    fn max_degree(&self, a: Id) -> u32 {
+        self.0
+            .keys()
+            .map(|m| m.iter().find(|(b, _)| *b == a).map_or(0, |x| x.1))
+            .max()
+            .unwrap_or(0)
     }
 
     /// The monomial gcd of all terms (minimum exponent of each atom present in every term).
@@ -212,7 +242,7 @@ fn lex_cmp(a: &Mono, b: &Mono) -> Ordering {
 
 /// A rational function: expanded numerator over a product of primitive factors.
 #[derive(Clone, Debug)]
-struct RatFun {
+pub(crate) struct RatFun {
     num: Poly,
     /// factor key (its IR id) → (factor, exponent)
     den: BTreeMap<Id, (Poly, u32)>,
@@ -232,6 +262,15 @@ impl RatFun {
 pub struct Domain {
     pos: HashSet<Id>,
     neg: HashSet<Id>,
+    /// Changes whenever a fact is added (0 for no facts): simplifications are cached per
+    /// (expression, version).
+    version: u64,
+}
+
+static DOMAIN_VERSIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_version() -> u64 {
+    DOMAIN_VERSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Domain {
@@ -358,10 +397,13 @@ impl Domain {
                 let (k, f, neg_f) = normalize_factor(arena, id);
                 let sf = if k.is_negative() { s.reverse() } else { s };
                 for (x, sx) in [(f, sf), (neg_f, sf.reverse()), (id, s)] {
-                    if sx == Ordering::Greater {
-                        self.pos.insert(x);
+                    let new = if sx == Ordering::Greater {
+                        self.pos.insert(x)
                     } else {
-                        self.neg.insert(x);
+                        self.neg.insert(x)
+                    };
+                    if new {
+                        self.version = next_version();
                     }
                 }
             }
@@ -450,6 +492,12 @@ impl<'a> Simplifier<'a> {
         if let Some(r) = self.memo.get(&id) {
             return r.clone();
         }
+        let key = (id, self.domain.version);
+        if let Some(r) = self.arena.ratfun_memo.get(&key) {
+            let r = r.as_ref().clone();
+            self.memo.insert(id, r.clone());
+            return r;
+        }
         let r = match self.arena.node(id).clone() {
             Node::Num(c) => RatFun::poly(Poly::constant(c)),
             Node::Add(ts) => {
@@ -495,6 +543,9 @@ impl<'a> Simplifier<'a> {
             }
         };
         self.memo.insert(id, r.clone());
+        self.arena
+            .ratfun_memo
+            .insert(key, std::rc::Rc::new(r.clone()));
         r
     }
 
@@ -701,6 +752,17 @@ impl<'a> Simplifier<'a> {
             }
             return r;
         }
+        // A lone atom (the common case: θ⁻¹) goes straight to the denominator.
+        if a.den.is_empty() && a.num.0.len() == 1 {
+            if let Some((m, c)) = a.num.0.iter().next() {
+                if c.is_one() && m.len() == 1 {
+                    let (atom, x) = m[0];
+                    let mut r = RatFun::poly(Poly::constant(Rational::one()));
+                    r.den.insert(atom, (Poly::atom(atom), x * k));
+                    return r;
+                }
+            }
+        }
         // (n / d)^-k = d^k / n^k, with n split into a constant, atoms and a primitive rest.
         let mut num = Poly::constant(Rational::one());
         for (p, x) in a.den.values() {
@@ -854,12 +916,22 @@ fn factor_small(n: &BigInt) -> Vec<(BigInt, u32)> {
 
 /// Simplifies `id` with the sign facts of `domain`.
 pub fn simplify(arena: &mut Arena, domain: &Domain, id: Id) -> Id {
-    Simplifier::new(arena, domain).simplify(id)
+    let key = (id, domain.version);
+    if let Some(&r) = arena.simplify_memo.get(&key) {
+        return r;
+    }
+    let r = Simplifier::new(arena, domain).simplify(id);
+    arena.simplify_memo.insert(key, r);
+    r
 }
 
 /// True when `id` simplifies to zero.
 pub fn is_zero(arena: &mut Arena, domain: &Domain, id: Id) -> bool {
-    Simplifier::new(arena, domain).is_zero(id)
+    if arena.is_zero(id) {
+        return true;
+    }
+    let s = simplify(arena, domain, id);
+    arena.is_zero(s)
 }
 
 /// Expands products over sums (the numerator of [`simplify`] over its factored denominator).

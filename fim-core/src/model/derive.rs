@@ -270,8 +270,13 @@ pub fn derive_core(arena: &mut Arena, spec: &Spec, errors: &mut Errors) -> Optio
              moments it depends on first",
         ));
     }
+    // When the declared moments already cover the score, inference would solve the very
+    // system that the E[score] = 0 check below verifies: the check is the comparison.
+    let covered = score
+        .iter()
+        .all(|&s| expect::expectation(arena, s, &data, &table).is_ok());
     let mut inference_note = None;
-    if !data.is_empty() {
+    if !data.is_empty() && !covered {
         match expect::infer_exponential_family(arena, &domain, &score, &data) {
             Inference::Solved(sol) => {
                 for (t, v) in sol {
@@ -344,16 +349,12 @@ pub fn derive_core(arena: &mut Arena, spec: &Spec, errors: &mut Errors) -> Optio
 
     // F = −E[H].
     let mut fisher = vec![vec![arena.int(0); k]; k];
-    let mut raw_diag = Vec::with_capacity(k);
     let mut missing: Vec<(Id, Vec<(usize, usize)>)> = Vec::new();
     for i in 0..k {
         for j in i..k {
             match expect::expectation(arena, hessian[i][j], &data, &table) {
                 Ok(e) => {
                     let f = arena.neg(e);
-                    if i == j {
-                        raw_diag.push(f);
-                    }
                     let f = simplify::simplify(arena, &domain, f);
                     fisher[i][j] = f;
                     fisher[j][i] = f;
@@ -392,9 +393,8 @@ pub fn derive_core(arena: &mut Arena, spec: &Spec, errors: &mut Errors) -> Optio
     }
 
     // F is positive definite wherever the Jeffreys prior is defined: its diagonal is positive.
-    for (i, raw) in raw_diag.iter().enumerate() {
-        domain.assume_positive(arena, *raw);
-        domain.assume_positive(arena, fisher[i][i]);
+    for (i, row) in fisher.iter().enumerate() {
+        domain.assume_positive(arena, row[i]);
     }
     let jeffreys = jeffreys_of(arena, &domain, &fisher);
 
@@ -546,20 +546,30 @@ fn jeffreys_of(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Jeffreys {
         how = "diagonal plus rank one";
         logs = rank_one_logs(arena, domain, f);
     } else if k <= SYMBOLIC_DET_MAX && k > 1 && all_off_diagonal_equal(f) {
-        // Both routes apply: keep the simpler printed form.
+        // Both routes apply. The cofactor form is usually the simpler; the rank-one form wins
+        // when the determinant's logarithm could not be split (ln(n²/(p1 p2 p3)) with n of
+        // unknown sign): then keep whichever prints shorter.
         let d = det_cofactor(arena, f);
         let d = simplify::simplify(arena, domain, d);
         let by_cofactor = arena.ln(d);
         let by_cofactor = simplify::simplify(arena, domain, by_cofactor);
-        let r = rank_one_logs(arena, domain, f);
-        let by_rank_one = arena.add(r);
-        let by_rank_one = simplify::simplify(arena, domain, by_rank_one);
-        if print::op_count(arena, by_rank_one) <= print::op_count(arena, by_cofactor) {
-            how = "diagonal plus rank one";
-            logs.push(by_rank_one);
+        let stuck = has_unsplit_product_log(arena, by_cofactor);
+        let by_rank_one = if stuck {
+            let r = rank_one_logs(arena, domain, f);
+            let sum = arena.add(r);
+            Some(simplify::simplify(arena, domain, sum))
         } else {
-            how = "cofactor expansion";
-            logs.push(by_cofactor);
+            None
+        };
+        match by_rank_one {
+            Some(r) if print::op_count(arena, r) <= print::op_count(arena, by_cofactor) => {
+                how = "diagonal plus rank one";
+                logs.push(r);
+            }
+            _ => {
+                how = "cofactor expansion";
+                logs.push(by_cofactor);
+            }
         }
     } else if k <= SYMBOLIC_DET_MAX {
         how = "cofactor expansion";
@@ -575,6 +585,20 @@ fn jeffreys_of(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Jeffreys {
         expr: simplify::simplify(arena, domain, j),
         how,
     }
+}
+
+/// True when `id` holds the logarithm of a product or power that simplification left whole.
+fn has_unsplit_product_log(arena: &Arena, id: Id) -> bool {
+    let mut stack = vec![id];
+    while let Some(n) = stack.pop() {
+        if let Node::Ln(a) = arena.node(n) {
+            if matches!(arena.node(*a), Node::Mul(..)) {
+                return true;
+            }
+        }
+        stack.extend(arena.children(n));
+    }
+    false
 }
 
 /// F = D + c 11ᵀ with D = diag(Fᵢᵢ − c): det F = Π dᵢ · (1 + c Σ 1/dᵢ); the logarithms of
@@ -651,19 +675,45 @@ fn theorem1(
     if data.is_empty() {
         return;
     }
+    // Which moments s sᵀ needs follows from the data factors of each score component alone:
+    // find out before multiplying anything.
+    let one = arena.int(1);
+    let factors: Vec<Vec<Id>> = score
+        .iter()
+        .map(|&s| {
+            expect::data_terms(arena, s, data)
+                .into_iter()
+                .map(|t| t.1)
+                .collect()
+        })
+        .collect();
     let mut missing: Vec<Id> = Vec::new();
-    let mut outer: HashMap<(usize, usize), Id> = HashMap::new();
     for i in 0..k {
         for j in i..k {
-            let ss = arena.mul([score[i], score[j]]);
-            match expect::expectation(arena, ss, data, table) {
-                Ok(e) => {
-                    outer.insert((i, j), e);
+            for &fa in &factors[i] {
+                for &fb in &factors[j] {
+                    let f = arena.mul([fa, fb]);
+                    if f != one && table.get(f).is_none() && !missing.contains(&f) {
+                        missing.push(f);
+                    }
                 }
-                Err(ms) => {
-                    for m in ms {
-                        if !missing.contains(&m) {
-                            missing.push(m);
+            }
+        }
+    }
+    let mut outer: HashMap<(usize, usize), Id> = HashMap::new();
+    if missing.is_empty() {
+        for i in 0..k {
+            for j in i..k {
+                let ss = arena.mul([score[i], score[j]]);
+                match expect::expectation(arena, ss, data, table) {
+                    Ok(e) => {
+                        outer.insert((i, j), e);
+                    }
+                    Err(ms) => {
+                        for m in ms {
+                            if !missing.contains(&m) {
+                                missing.push(m);
+                            }
                         }
                     }
                 }
