@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 use syn::{Ident, ItemFn};
 
 use crate::emit;
@@ -475,7 +475,7 @@ pub fn generate(d: &mut Derivation) -> syn::Result<TokenStream> {
                 .collect(),
             inputs: model.inputs.clone(),
         };
-        let text = reparam_text(d, &r);
+        let text = md.clone();
         let g = items(
             d,
             &shape,
@@ -524,24 +524,6 @@ pub fn generate(d: &mut Derivation) -> syn::Result<TokenStream> {
     })
 }
 
-fn reparam_text(d: &Derivation, r: &super::reparam::Reparam) -> String {
-    let a = &d.model.arena;
-    let mut s = format!("# Reparameterization `{}`\n\n", r.name);
-    for (old, g) in &r.map {
-        s.push_str(&format!("- {} = {}\n", a.name(*old), print::rust(a, *g)));
-    }
-    s.push_str("\n## F = Jᵀ F(g(φ)) J\n\n");
-    s.push_str(&format!("{}\n", matrix_text(a, &r.fisher)));
-    if let Jeffreys::Closed { expr, .. } = &r.jeffreys {
-        s.push_str(&format!("\n## Jeffreys\n\n{}\n", print::rust(a, *expr)));
-    }
-    s.push_str("\n## Checks\n\n");
-    for c in &r.checks {
-        s.push_str(&format!("- {}: {:?}\n", c.name, c.outcome));
-    }
-    s
-}
-
 /// Stub items with NaN bodies, shaped from whatever of the attribute could be read.
 fn stub_module(func: &ItemFn, attr_tokens: TokenStream) -> TokenStream {
     let mut errors = Errors::new();
@@ -560,11 +542,6 @@ fn stub_module(func: &ItemFn, attr_tokens: TokenStream) -> TokenStream {
         .collect();
     let params: Vec<Ident> = attr.params.map(|p| p.1).unwrap_or_default();
     let k = params.len().max(1);
-    let names: Vec<String> = if params.is_empty() {
-        vec![String::new()]
-    } else {
-        params.iter().map(|p| p.to_string()).collect()
-    };
     let random: Vec<&Ident> = attr.data.iter().chain(attr.inputs.iter()).collect();
     let p_args: Vec<&Ident> = args
         .iter()
@@ -573,9 +550,9 @@ fn stub_module(func: &ItemFn, attr_tokens: TokenStream) -> TokenStream {
         .collect();
     let vis = &func.vis;
     let name = &func.sig.ident;
-    let nan_row = quote! { [::core::f64::NAN; #k] };
     let stub_items = |p_args: &[&Ident], all: &[&Ident], k: usize| -> TokenStream {
-        let _ = k;
+        let nan_row = quote! { [::core::f64::NAN; #k] };
+        let names = vec![String::new(); k];
         quote! {
             pub const PARAMS: [&str; #k] = [#(#names),*];
             pub const FISHER: [[&str; #k]; #k] = [[""; #k]; #k];
@@ -592,20 +569,77 @@ fn stub_module(func: &ItemFn, attr_tokens: TokenStream) -> TokenStream {
     };
     let all: Vec<&Ident> = args.iter().collect();
     let main = stub_items(&p_args, &all, k);
+    let constants: Vec<&Ident> = args
+        .iter()
+        .filter(|a| !random.contains(a) && !params.contains(a))
+        .collect();
     let subs: Vec<TokenStream> = attr
         .reparams
         .iter()
         .map(|r| {
             let rname = &r.name;
-            quote! { pub mod #rname {} }
+            let mut new: Vec<Ident> = Vec::new();
+            for (_, e) in &r.maps {
+                expr_idents(e, &mut new);
+            }
+            new.retain(|i| !constants.contains(&i) && !attr.inputs.contains(i));
+            let k = new.len().max(1);
+            let np: Vec<&Ident> = new
+                .iter()
+                .chain(constants.iter().copied())
+                .chain(attr.inputs.iter())
+                .collect();
+            let nall: Vec<&Ident> = attr
+                .data
+                .iter()
+                .chain(attr.inputs.iter())
+                .chain(new.iter())
+                .chain(constants.iter().copied())
+                .collect();
+            let inner = stub_items(&np, &nall, k);
+            quote! { pub mod #rname { #inner } }
         })
         .collect();
-    let _ = format_ident!("x");
     quote! {
         #[allow(unused_variables, dead_code, clippy::all)]
         #vis mod #name {
             #main
             #(#subs)*
+        }
+    }
+}
+
+/// The plain identifiers (variables) of an expression, in order of first appearance.
+fn expr_idents(e: &syn::Expr, out: &mut Vec<Ident>) {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match e {
+            syn::Expr::Path(p) if p.qself.is_none() => {
+                if let Some(i) = p.path.get_ident() {
+                    if !out.contains(i) {
+                        out.push(i.clone());
+                    }
+                }
+            }
+            syn::Expr::Binary(b) => {
+                stack.push(&b.right);
+                stack.push(&b.left);
+            }
+            syn::Expr::Unary(u) => stack.push(&u.expr),
+            syn::Expr::Paren(p) => stack.push(&p.expr),
+            syn::Expr::Group(g) => stack.push(&g.expr),
+            syn::Expr::MethodCall(m) => {
+                for a in m.args.iter().rev() {
+                    stack.push(a);
+                }
+                stack.push(&m.receiver);
+            }
+            syn::Expr::Call(c) => {
+                for a in c.args.iter().rev() {
+                    stack.push(a);
+                }
+            }
+            _ => {}
         }
     }
 }

@@ -1,13 +1,32 @@
-//! The derivation report: plain text, and Markdown with LaTeX (the `DERIVATION` constant).
+//! The derivation report: plain text (formulas in Rust syntax), and Markdown with LaTeX (the
+//! generated `DERIVATION` constant). Both list the same steps: log-likelihood, score, Hessian,
+//! moments, F, Jeffreys, every reparameterization, and every check with the method that proved
+//! it.
 
 use std::fmt::Write;
 
 use crate::expect::Source;
-use crate::expr::Id;
+use crate::expr::{Arena, Id, Symbol};
 use crate::print;
 use crate::simplify;
 
-use super::derive::{CheckOutcome, Derivation, Jeffreys};
+use super::derive::{Check, CheckOutcome, Derivation, Jeffreys, SYMBOLIC_DET_MAX};
+
+/// The steps as plain text (Rust syntax for every formula).
+pub fn text(d: &mut Derivation) -> String {
+    render(d, Style::Text)
+}
+
+/// The steps as Markdown with LaTeX formulas.
+pub fn markdown(d: &mut Derivation) -> String {
+    render(d, Style::Tex)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Style {
+    Text,
+    Tex,
+}
 
 fn source_name(s: Source) -> &'static str {
     match s {
@@ -17,74 +36,131 @@ fn source_name(s: Source) -> &'static str {
     }
 }
 
-struct Lines<'a> {
-    d: &'a mut Derivation,
+struct Fmt<'a> {
+    a: &'a Arena,
+    style: Style,
 }
 
-impl Lines<'_> {
-    fn show(&mut self, id: Id) -> Id {
-        let m = &mut self.d.model;
-        simplify::simplify(&mut m.arena, &self.d.core.domain, id)
+impl Fmt<'_> {
+    /// A formula.
+    fn f(&self, id: Id) -> String {
+        match self.style {
+            Style::Tex => format!("${}$", print::latex(self.a, id)),
+            Style::Text => format!("`{}`", print::rust(self.a, id)),
+        }
     }
-}
 
-/// The steps as plain text (Rust syntax for every formula).
-pub fn text(d: &mut Derivation) -> String {
-    render(d, false)
-}
-
-/// The steps as Markdown with LaTeX formulas.
-pub fn markdown(d: &mut Derivation) -> String {
-    render(d, true)
-}
-
-fn render(d: &mut Derivation, tex: bool) -> String {
-    let mut out = String::new();
-    let k = d.model.params.len();
-    let score: Vec<Id> = {
-        let mut l = Lines { d };
-        let s = l.d.core.score.clone();
-        s.into_iter().map(|x| l.show(x)).collect()
-    };
-    let hessian: Vec<Vec<Id>> = {
-        let mut l = Lines { d };
-        let h = l.d.core.hessian.clone();
-        h.into_iter()
-            .map(|row| row.into_iter().map(|x| l.show(x)).collect())
-            .collect()
-    };
-    let d = &*d;
-    let a = &d.model.arena;
-    let f = |id: Id| -> String {
-        if tex {
-            format!("${}$", print::latex(a, id))
-        } else {
-            format!("`{}`", print::rust(a, id))
+    /// `E[t] = v`.
+    fn moment(&self, t: Id, v: Id) -> String {
+        match self.style {
+            Style::Tex => format!(
+                "$E[{}] = {}$",
+                print::latex(self.a, t),
+                print::latex(self.a, v)
+            ),
+            Style::Text => format!("E[{}] = {}", print::rust(self.a, t), print::rust(self.a, v)),
         }
-    };
-    let name = |i: usize| -> String {
-        let n = a.name(d.model.params[i]).to_string();
-        if tex {
-            let s = a.find_symbol(&n).map(|s| {
-                let mut tmp = crate::Arena::new();
-                let v = tmp.var(a.name(s));
+    }
+
+    /// A symbol's name (LaTeX in Markdown).
+    fn name(&self, s: Symbol) -> String {
+        match self.style {
+            Style::Tex => {
+                let mut tmp = Arena::new();
+                let v = tmp.var(self.a.name(s));
                 print::latex(&tmp, v)
-            });
-            s.unwrap_or(n)
-        } else {
-            n
+            }
+            Style::Text => self.a.name(s).to_string(),
         }
-    };
-    let list = |syms: &[crate::Symbol]| -> String {
+    }
+
+    fn d1(&self, p: Symbol) -> String {
+        match self.style {
+            Style::Tex => format!("$\\partial \\ell / \\partial {}$", self.name(p)),
+            Style::Text => format!("∂ℓ/∂{}", self.name(p)),
+        }
+    }
+
+    fn d2(&self, p: Symbol, q: Symbol) -> String {
+        match self.style {
+            Style::Tex => format!(
+                "$\\partial^2 \\ell / \\partial {} \\partial {}$",
+                self.name(p),
+                self.name(q)
+            ),
+            Style::Text => format!("∂²ℓ/∂{}∂{}", self.name(p), self.name(q)),
+        }
+    }
+
+    fn entry(&self, m: &str, p: Symbol, q: Symbol) -> String {
+        match self.style {
+            Style::Tex => format!("${m}_{{{} {}}}$", self.name(p), self.name(q)),
+            Style::Text => format!("{m}[{}][{}]", self.name(p), self.name(q)),
+        }
+    }
+
+    fn list(&self, syms: &[Symbol]) -> String {
         if syms.is_empty() {
             "none".to_string()
         } else {
             syms.iter()
-                .map(|&s| format!("`{}`", a.name(s)))
+                .map(|&s| format!("`{}`", self.a.name(s)))
                 .collect::<Vec<_>>()
                 .join(", ")
         }
+    }
+}
+
+fn check_line(c: &Check) -> String {
+    let o = match &c.outcome {
+        CheckOutcome::Proved(m) => format!("proved ({m})"),
+        CheckOutcome::Skipped(why) => format!("skipped: {why}"),
+        CheckOutcome::Failed(why) => format!("FAILED: {why}"),
     };
+    format!("- {}: {o}\n", c.name)
+}
+
+fn jeffreys_line(fm: &Fmt, j: &Jeffreys) -> String {
+    match j {
+        Jeffreys::Closed { expr, how } => format!(
+            "½ ln det F = {} (determinant by {how}; the log density up to an additive constant)\n",
+            fm.f(*expr)
+        ),
+        Jeffreys::Numeric => format!(
+            "½ ln det F is computed numerically (Cholesky log-determinant): F is dense and \
+             larger than {SYMBOLIC_DET_MAX}×{SYMBOLIC_DET_MAX}\n"
+        ),
+    }
+}
+
+fn render(d: &mut Derivation, style: Style) -> String {
+    // Score and Hessian are shown simplified; everything else is already simplified.
+    let domain = d.core.domain.clone();
+    let arena = &mut d.model.arena;
+    let score: Vec<Id> = d
+        .core
+        .score
+        .iter()
+        .map(|&x| simplify::simplify(arena, &domain, x))
+        .collect();
+    let hessian: Vec<Vec<Id>> = d
+        .core
+        .hessian
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|&x| simplify::simplify(arena, &domain, x))
+                .collect()
+        })
+        .collect();
+    let d = &*d;
+    let fm = Fmt {
+        a: &d.model.arena,
+        style,
+    };
+    let params = &d.model.params;
+    let k = params.len();
+    let mut out = String::new();
     let _ = writeln!(
         out,
         "# Fisher information of `{}`\n",
@@ -93,39 +169,25 @@ fn render(d: &mut Derivation, tex: bool) -> String {
     let _ = writeln!(
         out,
         "Parameters: {}; data: {}; inputs: {}; constants: {}.\n",
-        list(&d.model.params),
-        list(&d.model.data),
-        list(&d.model.inputs),
-        list(&d.model.constants)
+        fm.list(params),
+        fm.list(&d.model.data),
+        fm.list(&d.model.inputs),
+        fm.list(&d.model.constants)
     );
-    let _ = writeln!(out, "## Log-likelihood\n\nℓ = {}\n", f(d.model.loglik));
+    let _ = writeln!(out, "## Log-likelihood\n\nℓ = {}\n", fm.f(d.model.loglik));
     let _ = writeln!(out, "## Score\n");
     for (i, s) in score.iter().enumerate() {
-        if tex {
-            let _ = writeln!(
-                out,
-                "- $\\partial \\ell / \\partial {}$ = {}",
-                name(i),
-                f(*s)
-            );
-        } else {
-            let _ = writeln!(out, "- ∂ℓ/∂{} = {}", name(i), f(*s));
-        }
+        let _ = writeln!(out, "- {} = {}", fm.d1(params[i]), fm.f(*s));
     }
     let _ = writeln!(out, "\n## Hessian\n");
     for i in 0..k {
         for j in i..k {
-            if tex {
-                let _ = writeln!(
-                    out,
-                    "- $\\partial^2 \\ell / \\partial {} \\partial {}$ = {}",
-                    name(i),
-                    name(j),
-                    f(hessian[i][j])
-                );
-            } else {
-                let _ = writeln!(out, "- ∂²ℓ/∂{}∂{} = {}", name(i), name(j), f(hessian[i][j]));
-            }
+            let _ = writeln!(
+                out,
+                "- {} = {}",
+                fm.d2(params[i], params[j]),
+                fm.f(hessian[i][j])
+            );
         }
     }
     let _ = writeln!(out, "\n## Moments\n");
@@ -133,23 +195,12 @@ fn render(d: &mut Derivation, tex: bool) -> String {
         let _ = writeln!(out, "- none needed");
     }
     for e in d.core.table.entries() {
-        if tex {
-            let _ = writeln!(
-                out,
-                "- $E[{}] = {}$ ({})",
-                print::latex(a, e.factor),
-                print::latex(a, e.value),
-                source_name(e.source)
-            );
-        } else {
-            let _ = writeln!(
-                out,
-                "- E[{}] = {} ({})",
-                print::rust(a, e.factor),
-                print::rust(a, e.value),
-                source_name(e.source)
-            );
-        }
+        let _ = writeln!(
+            out,
+            "- {} ({})",
+            fm.moment(e.factor, e.value),
+            source_name(e.source)
+        );
     }
     if let Some(note) = &d.core.inference_note {
         let _ = writeln!(out, "- exponential-family inference declined: {note}");
@@ -159,39 +210,50 @@ fn render(d: &mut Derivation, tex: bool) -> String {
         for j in i..k {
             let _ = writeln!(
                 out,
-                "- F[{}][{}] = {}",
-                name(i),
-                name(j),
-                f(d.core.fisher[i][j])
+                "- {} = {}",
+                fm.entry("F", params[i], params[j]),
+                fm.f(d.core.fisher[i][j])
             );
         }
     }
     let _ = writeln!(out, "\n## Jeffreys prior\n");
-    match &d.core.jeffreys {
-        Jeffreys::Closed { expr, how } => {
-            let _ = writeln!(
-                out,
-                "½ ln det F = {} (determinant by {how}; the log density up to an additive constant)",
-                f(*expr)
-            );
+    out.push_str(&jeffreys_line(&fm, &d.core.jeffreys));
+    for r in &d.reparams {
+        let _ = writeln!(out, "\n## Reparameterization `{}`\n", r.name);
+        for (old, g) in &r.map {
+            let old = match style {
+                Style::Tex => format!("${}$", fm.name(*old)),
+                Style::Text => fm.name(*old),
+            };
+            let _ = writeln!(out, "- {old} = {}", fm.f(*g));
         }
-        Jeffreys::Numeric => {
-            let _ = writeln!(
-                out,
-                "½ ln det F is computed numerically (Cholesky log-determinant): F is dense and larger than {}×{}",
-                super::derive::SYMBOLIC_DET_MAX,
-                super::derive::SYMBOLIC_DET_MAX
-            );
+        let _ = writeln!(
+            out,
+            "\nF in ({}) by Jᵀ F(g(φ)) J, J = ∂θ/∂φ:\n",
+            fm.list(&r.params)
+        );
+        let kr = r.params.len();
+        for i in 0..kr {
+            for j in i..kr {
+                let _ = writeln!(
+                    out,
+                    "- {} = {}",
+                    fm.entry("F", r.params[i], r.params[j]),
+                    fm.f(r.fisher[i][j])
+                );
+            }
         }
+        out.push('\n');
+        out.push_str(&jeffreys_line(&fm, &r.jeffreys));
     }
     let _ = writeln!(out, "\n## Checks\n");
-    for c in &d.core.checks {
-        let o = match &c.outcome {
-            CheckOutcome::Proved(m) => format!("proved ({m})"),
-            CheckOutcome::Skipped(why) => format!("skipped: {why}"),
-            CheckOutcome::Failed(why) => format!("FAILED: {why}"),
-        };
-        let _ = writeln!(out, "- {}: {o}", c.name);
+    for c in d
+        .core
+        .checks
+        .iter()
+        .chain(d.reparams.iter().flat_map(|r| r.checks.iter()))
+    {
+        out.push_str(&check_line(c));
     }
     out
 }
