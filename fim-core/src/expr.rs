@@ -532,30 +532,61 @@ impl Arena {
             }
             return;
         }
-        // c^(p/q): take exact q-th roots where they exist, else keep a numeric base with a
-        // fractional exponent in [0, 1) and move the integer part into the coefficient.
-        let (p, q) = (r.numer().clone(), r.denom().clone());
-        if let (Some(q32), false) = (q.to_u32(), c.is_negative()) {
-            if let (Some(n), Some(d)) = (int_root(c.numer(), q32), int_root(c.denom(), q32)) {
-                let root = Rational::new(n, d);
-                if let Some(v) = rat_powi(&root, &p) {
-                    acc.coeff *= v;
-                    return;
+        // c^(p/q) with c = a/b: the integer bases a and b are kept apart (with exponents r and
+        // -r) and settled in `settle_numeric_bases`, so that 2^(-1/2), 1/sqrt(2) and
+        // sqrt(1/2) are one canonical form.
+        if c.is_positive() {
+            let (a, b) = (c.numer().clone(), c.denom().clone());
+            for (base, e) in [(a, r.clone()), (b, -r)] {
+                if !base.is_one() {
+                    let id = self.num(Rational::from_integer(base));
+                    self.push_base(acc, id, e);
                 }
             }
-        }
-        if c.is_positive() {
-            let fl = r.floor();
-            let frac = &r - &fl;
-            if let Some(v) = rat_powi(&c, fl.numer()) {
-                acc.coeff *= v;
-                let id = self.num(c);
-                self.push_base(acc, id, frac);
-                return;
-            }
+            return;
         }
         let id = self.num(c);
         self.push_base(acc, id, r);
+    }
+
+    /// Numeric bases with fractional exponents: exact roots fold into the coefficient, and
+    /// the exponent of a root that stays is brought into [0, 1), the integer part moving into
+    /// the coefficient.
+    fn settle_numeric_bases(&mut self, acc: &mut MulAcc) {
+        let mut i = 0;
+        while i < acc.exps.len() {
+            let (b, e) = acc.exps[i].clone();
+            let c = match self.node(b) {
+                Node::Num(c) if c.is_positive() && c.is_integer() => c.clone(),
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            if e.is_integer() {
+                if let Some(v) = rat_powi(&c, e.numer()) {
+                    acc.coeff *= v;
+                    acc.exps.remove(i);
+                    continue;
+                }
+                i += 1;
+                continue;
+            }
+            let q = e.denom().to_u32();
+            if let Some(root) = q.and_then(|q| int_root(c.numer(), q)) {
+                if let Some(v) = rat_powi(&Rational::from_integer(root), e.numer()) {
+                    acc.coeff *= v;
+                    acc.exps.remove(i);
+                    continue;
+                }
+            }
+            let fl = e.floor();
+            if let Some(v) = rat_powi(&c, fl.numer()) {
+                acc.coeff *= v;
+                acc.exps[i].1 = &e - &fl;
+            }
+            i += 1;
+        }
     }
 
     fn finish_mul(&mut self, mut acc: MulAcc) -> Id {
@@ -584,6 +615,7 @@ impl Arena {
                 }
             }
         }
+        self.settle_numeric_bases(&mut acc);
         if acc.coeff.is_zero() {
             return self.int(0);
         }
@@ -989,8 +1021,23 @@ mod tests {
         assert_eq!(a.as_num(r), Some(&rat(2)));
         let eight = a.int(8);
         let r = a.powr(eight, ratio(3, 2));
-        // 8^(3/2) = 8 * sqrt(8) = 16 sqrt(2) is kept as 8 * 8^(1/2).
+        // 8^(3/2) = 8 * 8^(1/2): the integer part of the exponent moves into the coefficient.
         assert!(matches!(a.node(r), Node::Mul(c, _) if *c == rat(8)));
+    }
+
+    #[test]
+    fn numeric_roots_have_one_canonical_form() {
+        let mut a = Arena::new();
+        let two = a.int(2);
+        let half = a.num(ratio(1, 2));
+        let p = a.powr(two, ratio(-1, 2));
+        let s = a.sqrt(two);
+        let q = a.recip(s);
+        let r = a.sqrt(half);
+        assert_eq!(p, q);
+        assert_eq!(q, r);
+        let s2 = a.mul([s, s]);
+        assert_eq!(a.as_num(s2), Some(&rat(2)));
     }
 
     #[test]
