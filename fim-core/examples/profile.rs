@@ -1,20 +1,100 @@
-//! Derives one catalog model many times, for profiling (`perf record`).
+//! Derives one model many times, for profiling (`valgrind --tool=callgrind`, `perf`).
+//!
+//! `cargo run --release -p fim-core --example profile -- MODEL [REPEATS] [K]` with MODEL one of
+//! binomial, normal, multinomial, dirichletK, multinomialK, normalsK.
 use fim_core::model::Derivation;
+
+fn family(name: &str, k: usize) -> (String, String) {
+    let idx = |f: &dyn Fn(usize) -> String, sep: &str| (1..=k).map(f).collect::<Vec<_>>().join(sep);
+    match name {
+        "dirichletK" => (
+            format!(
+                "params({}), data({})",
+                idx(&|i| format!("a{i}"), ", "),
+                idx(&|i| format!("x{i}"), ", ")
+            ),
+            format!(
+                "fn f({}, {}) -> f64 {{ ln_gamma({}) - {} + {} }}",
+                idx(&|i| format!("x{i}: f64"), ", "),
+                idx(&|i| format!("a{i}: f64"), ", "),
+                idx(&|i| format!("a{i}"), " + "),
+                idx(&|i| format!("ln_gamma(a{i})"), " - "),
+                idx(&|i| format!("(a{i} - 1.0) * x{i}.ln()"), " + "),
+            ),
+        ),
+        "multinomialK" => (
+            format!(
+                "params({}), data({}), moments({})",
+                idx(&|i| format!("p{i}"), ", "),
+                idx(&|i| format!("x{i}"), ", "),
+                idx(&|i| format!("E[x{i}] = n * p{i}"), ", ")
+            ),
+            format!(
+                "fn f({}, {}, n: f64) -> f64 {{ {} + (n - {}) * (1.0 - {}).ln() }}",
+                idx(&|i| format!("x{i}: f64"), ", "),
+                idx(&|i| format!("p{i}: f64"), ", "),
+                idx(&|i| format!("x{i} * p{i}.ln()"), " + "),
+                idx(&|i| format!("x{i}"), " - "),
+                idx(&|i| format!("p{i}"), " - "),
+            ),
+        ),
+        _ => (
+            format!(
+                "params({}), data({}), moments({})",
+                idx(&|i| format!("m{i}, s{i}"), ", "),
+                idx(&|i| format!("x{i}"), ", "),
+                idx(
+                    &|i| format!("E[x{i}] = m{i}, E[x{i}.powi(2)] = m{i}.powi(2) + s{i}.powi(2)"),
+                    ", "
+                )
+            ),
+            format!(
+                "fn f({}, {}) -> f64 {{ {} }}",
+                idx(&|i| format!("x{i}: f64"), ", "),
+                idx(&|i| format!("m{i}: f64, s{i}: f64"), ", "),
+                idx(
+                    &|i| format!("(-s{i}.ln() - (x{i} - m{i}).powi(2) / (2.0 * s{i}.powi(2)))"),
+                    " + "
+                ),
+            ),
+        ),
+    }
+}
+
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_else(|| "binomial".into());
-    let (a, f) = match which.as_str() {
-        "normal" => ("params(mu, sigma), data(x), moments(E[x] = mu, E[x.powi(2)] = mu.powi(2) + sigma.powi(2))", "fn f(x: f64, mu: f64, sigma: f64) -> f64 { -sigma.ln() - (x - mu).powi(2) / (2.0 * sigma.powi(2)) }"),
-        "multinomial" => ("params(p1, p2), data(x1, x2), moments(E[x1] = n * p1, E[x2] = n * p2)", "fn f(x1: f64, x2: f64, p1: f64, p2: f64, n: f64) -> f64 { x1 * p1.ln() + x2 * p2.ln() + (n - x1 - x2) * (1.0 - p1 - p2).ln() }"),
-        _ => ("params(theta), data(x), moments(E[x] = n * theta)", "fn f(x: f64, theta: f64, n: f64) -> f64 { x * theta.ln() + (n - x) * (1.0 - theta).ln() }"),
-    };
     let n: usize = std::env::args()
         .nth(2)
         .and_then(|s| s.parse().ok())
         .unwrap_or(200);
+    let k: usize = std::env::args()
+        .nth(3)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(4);
+    let (a, f): (String, String) = match which.as_str() {
+        "normal" => ("params(mu, sigma), data(x), moments(E[x] = mu, E[x.powi(2)] = mu.powi(2) + sigma.powi(2))".into(), "fn f(x: f64, mu: f64, sigma: f64) -> f64 { -sigma.ln() - (x - mu).powi(2) / (2.0 * sigma.powi(2)) }".into()),
+        "multinomial" => ("params(p1, p2), data(x1, x2), moments(E[x1] = n * p1, E[x2] = n * p2)".into(), "fn f(x1: f64, x2: f64, p1: f64, p2: f64, n: f64) -> f64 { x1 * p1.ln() + x2 * p2.ln() + (n - x1 - x2) * (1.0 - p1 - p2).ln() }".into()),
+        "binomial" => ("params(theta), data(x), moments(E[x] = n * theta)".into(), "fn f(x: f64, theta: f64, n: f64) -> f64 { x * theta.ln() + (n - x) * (1.0 - theta).ln() }".into()),
+        other => family(other, k),
+    };
+    if std::env::var("FIM_SHOW").is_ok() {
+        if let Ok(mut d) = Derivation::from_source(&a, &f) {
+            println!("{}", fim_core::model::report::text(&mut d));
+        }
+    }
     let t = std::time::Instant::now();
     for _ in 0..n {
-        let d = Derivation::from_source(a, f).unwrap();
-        std::hint::black_box(d);
+        match Derivation::from_source(&a, &f) {
+            Ok(d) => {
+                std::hint::black_box(d);
+            }
+            Err(e) => {
+                for e in e {
+                    eprintln!("error: {e}");
+                }
+                return;
+            }
+        }
     }
-    println!("{which}: {:?} per derivation", t.elapsed() / n as u32);
+    println!("{which} K={k}: {:?} per derivation", t.elapsed() / n as u32);
 }

@@ -513,7 +513,15 @@ impl<'a> Simplifier<'a> {
                 for (b, e) in fs.iter() {
                     let f = if e.is_integer() {
                         let rb = self.ratfun_of(*b);
-                        self.rf_powi(&rb, e.numer())
+                        if rb.num.is_zero() && e.is_negative() {
+                            // Division by an expression that is identically zero: keep it
+                            // visible (it evaluates to ±∞ or NaN) rather than fold it away.
+                            let zero = self.arena.int(0);
+                            let z = self.arena.powr(zero, e.clone());
+                            RatFun::poly(Poly::atom(z))
+                        } else {
+                            self.rf_powi(&rb, e.numer())
+                        }
                     } else {
                         // b^(p/q) = (b^(1/q))^p with b^(1/q) an atom over the simplified base.
                         let sb = self.simplify(*b);

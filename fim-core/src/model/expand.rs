@@ -193,7 +193,13 @@ fn items(
     derivation_md: &str,
 ) -> syn::Result<Generated> {
     let k = shape.params.len();
-    let inv = if k <= CLOSED_INVERSE_MAX {
+    // F identically singular (one input of a regression): no inverse exists anywhere.
+    let singular = k <= CLOSED_INVERSE_MAX && {
+        let arena = &mut d.model.arena;
+        let det = super::derive::det_cofactor(arena, fisher);
+        simplify::is_zero(arena, domain, det)
+    };
+    let inv = if k <= CLOSED_INVERSE_MAX && !singular {
         Some(inverse(d, fisher, domain))
     } else {
         None
@@ -279,6 +285,12 @@ fn items(
                 format!("in closed form:\n\n```text\nF⁻¹ = {inv_text}\n```"),
             )
         }
+        None if singular => (
+            quote! { [[::core::f64::NAN; #kk]; #kk] },
+            quote! { [::core::f64::NAN; #kk] },
+            "not at all: F is singular for every value of the parameters, so this is NaN."
+                .to_string(),
+        ),
         None => (
             quote! { ::fim::__private::cholesky_inverse(&fisher(#(#p_call),*)) },
             quote! { ::fim::__private::cholesky_solve(&fisher(#(#p_call),*), &grad) },
