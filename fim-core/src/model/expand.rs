@@ -245,9 +245,18 @@ fn items(
         "The parameters, in matrix order: {}.",
         names.join(", ")
     ));
-    let fisher_doc = doc_lines(&format!(
+    let inputs_note = if shape.inputs.is_empty() {
+        String::new()
+    } else {
+        "\n\nThis is a conditional model: the inputs are the last arguments and this is F at one \
+         input. The model's Fisher information is the average over inputs, `fisher_averaged`."
+            .to_string()
+    };
+    let fisher_doc =
+        doc_lines(&format!(
         "Fisher information F = −E[∂²ℓ/∂θ∂θᵀ] in closed form:\n\n```text\nF = {f_text}\n```\n\n\
-         Entries in LaTeX: {}.\n\nOutside the model's domain the entries are NaN or infinite; no panic.",
+         Entries in LaTeX: {}.\n\nOutside the model's domain the entries are NaN or infinite; \
+         no panic.{inputs_note}",
         f_latex.iter().map(|s| format!("${s}$")).collect::<Vec<_>>().join(", ")
     ));
     let score_doc = doc_lines(&format!(
@@ -340,9 +349,14 @@ fn items(
             )
         };
         let doc = doc_lines(
-            "The Fisher information averaged over a set of inputs: (1/N) Σ F(inputs[i]). \
-             NaN for an empty slice.",
+            "The Fisher information of the conditional model, averaged over a set of inputs: \
+             (1/N) Σ F(inputs[i]). NaN for an empty slice.",
         );
+        let jdoc = doc_lines(
+            "The Jeffreys log density ½ ln det of the averaged Fisher information \
+             ([`fisher_averaged`]), by a Cholesky factorization; −∞ where it is singular.",
+        );
+        let fixed_call: Vec<Ident> = fixed.iter().map(|&s| ident_of(arena, s)).collect();
         quote! {
             #doc
             #[allow(unused_variables, clippy::all)]
@@ -364,6 +378,12 @@ fn items(
                     }
                 }
                 __fim_acc
+            }
+
+            #jdoc
+            #[allow(unused_variables, clippy::all)]
+            pub fn jeffreys_log_density_averaged(#fixed_args, inputs: #ty) -> f64 {
+                ::fim::__private::half_log_det(&fisher_averaged(#(#fixed_call,)* inputs))
             }
         }
     };
