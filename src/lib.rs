@@ -16,7 +16,7 @@
 //!
 //! The attribute differentiates the body symbolically, takes the expectation over the data with
 //! the declared moments (or infers them for exponential families), simplifies with exact
-//! rational arithmetic, proves what it can (E[score] = 0, `verify(..)`, reparameterization
+//! rational arithmetic, proves what it can (E\[score\] = 0, `verify(..)`, reparameterization
 //! invariance) and emits closed-form Rust beside the function, in a module of the same name:
 //!
 //! | item | what it is |
@@ -24,7 +24,7 @@
 //! | `PARAMS: [&str; K]` | the parameter names, in matrix order |
 //! | `score(all args) -> [f64; K]` | ∇θ ℓ |
 //! | `hessian(all args) -> [[f64; K]; K]` | ∇²θ ℓ |
-//! | `fisher(P) -> [[f64; K]; K]` | F(θ) = −E[H] |
+//! | `fisher(P) -> [[f64; K]; K]` | F(θ) = −E\[H\] |
 //! | `fisher_inverse(P)` | F⁻¹, the Cramér–Rao bound |
 //! | `jeffreys_log_density(P) -> f64` | ½ ln det F, up to an additive constant |
 //! | `natural_gradient(P, grad)` | F⁻¹ g |
@@ -40,25 +40,58 @@
 pub use fim_macros::fisher_model;
 
 /// Special functions used by generated code and available to log-likelihoods:
-/// `use fim::special::{ln_gamma, digamma, trigamma};`. They wrap the `special` crate.
+/// `use fim::special::{ln_gamma, digamma, trigamma};`. They wrap the `special` crate, adding
+/// the reflection formulas for negative arguments and the values at poles and infinities
+/// (the crate recurses without bound on very negative arguments).
 pub mod special {
+    use ::core::f64::consts::PI;
     use ::special::Gamma;
 
-    /// `ln Γ(x)` (the logarithm of |Γ(x)|).
+    /// `ln Γ(x)` (the logarithm of |Γ(x)|); +∞ at the poles 0, −1, −2, …
     #[inline]
     pub fn ln_gamma(x: f64) -> f64 {
+        if x <= 0.0 && x == x.floor() {
+            return f64::INFINITY;
+        }
         Gamma::ln_gamma(x).0
     }
 
-    /// Digamma `ψ(x) = d/dx ln Γ(x)`.
+    /// Digamma `ψ(x) = d/dx ln Γ(x)`; NaN at the poles 0, −1, −2, … and at −∞.
     #[inline]
     pub fn digamma(x: f64) -> f64 {
+        if x.is_nan() || x == f64::NEG_INFINITY {
+            return f64::NAN;
+        }
+        if x == f64::INFINITY {
+            return f64::INFINITY;
+        }
+        if x <= 0.0 {
+            if x == x.floor() {
+                return f64::NAN;
+            }
+            // Reflection: ψ(x) = ψ(1 − x) − π cot(π x).
+            return Gamma::digamma(1.0 - x) - PI / (PI * x).tan();
+        }
         Gamma::digamma(x)
     }
 
-    /// Trigamma `ψ₁(x) = d²/dx² ln Γ(x)`.
+    /// Trigamma `ψ₁(x) = d²/dx² ln Γ(x)`; +∞ at the poles 0, −1, −2, …, NaN at −∞.
     #[inline]
     pub fn trigamma(x: f64) -> f64 {
+        if x.is_nan() || x == f64::NEG_INFINITY {
+            return f64::NAN;
+        }
+        if x == f64::INFINITY {
+            return 0.0;
+        }
+        if x <= 0.0 {
+            if x == x.floor() {
+                return f64::INFINITY;
+            }
+            // Reflection: ψ₁(x) = π² / sin²(π x) − ψ₁(1 − x).
+            let s = (PI * x).sin();
+            return PI * PI / (s * s) - Gamma::trigamma(&(1.0 - x));
+        }
         Gamma::trigamma(&x)
     }
 }

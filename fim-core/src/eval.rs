@@ -26,18 +26,39 @@ pub fn rat_to_f64(r: &Rational) -> f64 {
     }
 }
 
-/// `ln Γ(x)` for positive and negative non-integer `x` (log of |Γ(x)|).
+/// `ln Γ(x)` for positive and negative non-integer `x` (log of |Γ(x)|); +∞ at the poles.
 pub fn ln_gamma_f64(x: f64) -> f64 {
+    if x <= 0.0 && x == x.floor() {
+        return f64::INFINITY;
+    }
     Gamma::ln_gamma(x).0
 }
 
-/// `ψ⁽ᵏ⁾(x)` for k = 0 (digamma) and k = 1 (trigamma); NaN for higher orders, which the engine
-/// never emits.
+/// `ψ⁽ᵏ⁾(x)` for k = 0 (digamma) and k = 1 (trigamma), with the reflection formulas for
+/// negative arguments (the `special` crate recurses without bound there); NaN for higher
+/// orders, which the engine never emits. Same values as `fim::special`.
 pub fn polygamma_f64(k: u32, x: f64) -> f64 {
+    use std::f64::consts::PI;
+    if x.is_nan() || x == f64::NEG_INFINITY || k > 1 {
+        return f64::NAN;
+    }
+    if x == f64::INFINITY {
+        return if k == 0 { f64::INFINITY } else { 0.0 };
+    }
+    if x <= 0.0 {
+        if x == x.floor() {
+            return if k == 0 { f64::NAN } else { f64::INFINITY };
+        }
+        return if k == 0 {
+            (1.0 - x).digamma() - PI / (PI * x).tan()
+        } else {
+            let s = (PI * x).sin();
+            PI * PI / (s * s) - (1.0 - x).trigamma()
+        };
+    }
     match k {
         0 => x.digamma(),
-        1 => x.trigamma(),
-        _ => f64::NAN,
+        _ => x.trigamma(),
     }
 }
 

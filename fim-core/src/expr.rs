@@ -491,6 +491,10 @@ impl Arena {
                 let t = self.mul([ra, a]);
                 acc.exp_args.push(t);
             }
+            // |a|^(2k) = a^(2k) for real a.
+            Node::Abs(a) if r.is_integer() && num_integer::Integer::is_even(r.numer()) => {
+                self.push_base(acc, a, r)
+            }
             Node::Pow(b, e) => {
                 let t = if r.is_one() {
                     e

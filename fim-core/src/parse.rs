@@ -1020,6 +1020,11 @@ fn path_value(arena: &mut Arena, lets: &Scope, p: &syn::ExprPath) -> syn::Result
         if let Some(&id) = lets.get(last) {
             return Ok(id);
         }
+        // A name already known as a symbol (the model interns the function's arguments first)
+        // is that variable, even when it spells a constant such as `E` or `PI`.
+        if let Some(sym) = arena.find_symbol(last) {
+            return Ok(arena.sym(sym));
+        }
         if let Some(id) = constant(arena, last) {
             return Ok(id);
         }

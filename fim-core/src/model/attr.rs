@@ -97,11 +97,19 @@ pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Attr {
         };
         let body = match iter.next() {
             Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis => g.stream(),
-            _ => {
+            next => {
                 errors.push(syn::Error::new(
                     key.span(),
                     format!("expected `{key}(..)`: each key takes a parenthesized list"),
                 ));
+                // Skip the rest of this entry so it does not cascade into more errors.
+                if !matches!(&next, Some(TokenTree::Punct(p)) if p.as_char() == ',') {
+                    for t in iter.by_ref() {
+                        if matches!(&t, TokenTree::Punct(p) if p.as_char() == ',') {
+                            break;
+                        }
+                    }
+                }
                 continue;
             }
         };

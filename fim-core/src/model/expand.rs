@@ -572,8 +572,7 @@ fn stub_module(func: &ItemFn, attr_tokens: TokenStream) -> TokenStream {
             _ => None,
         })
         .collect();
-    let params: Vec<Ident> = attr.params.map(|p| p.1).unwrap_or_default();
-    let k = params.len().max(1);
+    let params: Vec<Ident> = attr.params.clone().map(|p| p.1).unwrap_or_default();
     let random: Vec<&Ident> = attr.data.iter().chain(attr.inputs.iter()).collect();
     let p_args: Vec<&Ident> = args
         .iter()
@@ -582,10 +581,37 @@ fn stub_module(func: &ItemFn, attr_tokens: TokenStream) -> TokenStream {
         .collect();
     let vis = &func.vis;
     let name = &func.sig.ident;
-    let stub_items = |p_args: &[&Ident], all: &[&Ident], k: usize| -> TokenStream {
+    let with_inputs = !attr.inputs.is_empty();
+    let m = attr.inputs.len();
+    let stub_items = |p_args: &[&Ident], all: &[&Ident], names: Vec<String>| -> TokenStream {
+        let p_args = dedup(p_args);
+        let all = dedup(all);
+        let k = names.len();
         let nan_row = quote! { [::core::f64::NAN; #k] };
-        let names = vec![String::new(); k];
+        let fixed: Vec<&Ident> = p_args
+            .iter()
+            .copied()
+            .filter(|a| !attr.inputs.contains(a))
+            .collect();
+        let ty = if m == 1 {
+            quote! { &[f64] }
+        } else {
+            quote! { &[[f64; #m]] }
+        };
+        let averaged = if with_inputs {
+            quote! {
+                pub fn fisher_averaged(#(#fixed: f64,)* inputs: #ty) -> [[f64; #k]; #k] {
+                    [#nan_row; #k]
+                }
+                pub fn jeffreys_log_density_averaged(#(#fixed: f64,)* inputs: #ty) -> f64 {
+                    ::core::f64::NAN
+                }
+            }
+        } else {
+            quote! {}
+        };
         quote! {
+            #averaged
             pub const PARAMS: [&str; #k] = [#(#names),*];
             pub const FISHER: [[&str; #k]; #k] = [[""; #k]; #k];
             pub const JEFFREYS: &str = "";
@@ -600,7 +626,12 @@ fn stub_module(func: &ItemFn, attr_tokens: TokenStream) -> TokenStream {
         }
     };
     let all: Vec<&Ident> = args.iter().collect();
-    let main = stub_items(&p_args, &all, k);
+    let names: Vec<String> = if params.is_empty() {
+        vec![String::new()]
+    } else {
+        params.iter().map(|p| p.to_string()).collect()
+    };
+    let main = stub_items(&p_args, &all, names);
     let constants: Vec<&Ident> = args
         .iter()
         .filter(|a| !random.contains(a) && !params.contains(a))
@@ -614,8 +645,14 @@ fn stub_module(func: &ItemFn, attr_tokens: TokenStream) -> TokenStream {
             for (_, e) in &r.maps {
                 expr_idents(e, &mut new);
             }
-            new.retain(|i| !constants.contains(&i) && !attr.inputs.contains(i));
-            let k = new.len().max(1);
+            new.retain(|i| {
+                !constants.contains(&i) && !attr.inputs.contains(i) && !attr.data.contains(i)
+            });
+            let names: Vec<String> = if new.is_empty() {
+                vec![String::new()]
+            } else {
+                new.iter().map(|p| p.to_string()).collect()
+            };
             let np: Vec<&Ident> = new
                 .iter()
                 .chain(constants.iter().copied())
@@ -628,7 +665,7 @@ fn stub_module(func: &ItemFn, attr_tokens: TokenStream) -> TokenStream {
                 .chain(new.iter())
                 .chain(constants.iter().copied())
                 .collect();
-            let inner = stub_items(&np, &nall, k);
+            let inner = stub_items(&np, &nall, names);
             quote! { pub mod #rname { #inner } }
         })
         .collect();
@@ -639,6 +676,16 @@ fn stub_module(func: &ItemFn, attr_tokens: TokenStream) -> TokenStream {
             #(#subs)*
         }
     }
+}
+
+fn dedup<'a>(v: &[&'a Ident]) -> Vec<&'a Ident> {
+    let mut out: Vec<&Ident> = Vec::with_capacity(v.len());
+    for i in v {
+        if !out.contains(i) {
+            out.push(i);
+        }
+    }
+    out
 }
 
 /// The plain identifiers (variables) of an expression, in order of first appearance.

@@ -12,6 +12,7 @@ pub mod reparam;
 pub mod report;
 
 use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Type};
 
@@ -242,10 +243,11 @@ impl Model {
                 &mut arena,
                 l,
                 &args,
-                item.block.span(),
+                item.block.to_token_stream(),
                 "the log-likelihood",
                 &mut errors,
             );
+            check_abs(&item.block, &args, &mut errors);
             for (id, a) in param_idents.iter().zip(&params) {
                 if !arena.depends_on(l, *a) {
                     errors.push(syn::Error::new(
@@ -277,7 +279,7 @@ impl Model {
                 &mut arena,
                 lhs,
                 &args,
-                m.lhs.span(),
+                m.lhs.to_token_stream(),
                 "a moment",
                 &mut errors,
             );
@@ -285,7 +287,7 @@ impl Model {
                 &mut arena,
                 rhs,
                 &args,
-                m.rhs.span(),
+                m.rhs.to_token_stream(),
                 "a moment",
                 &mut errors,
             );
@@ -293,8 +295,8 @@ impl Model {
                 continue;
             }
             if !arena.depends_on_any(lhs, &data) {
-                errors.push(syn::Error::new(
-                    m.lhs.span(),
+                errors.push(syn::Error::new_spanned(
+                    &m.lhs,
                     format!(
                         "`{}[..]` has no data in it: the expression inside must involve {}",
                         m.kind,
@@ -304,8 +306,16 @@ impl Model {
                 continue;
             }
             if arena.depends_on_any(rhs, &data) {
+                let present: Vec<Symbol> = data
+                    .iter()
+                    .copied()
+                    .filter(|&d| arena.depends_on(rhs, d))
+                    .collect();
+                let first_data = present
+                    .iter()
+                    .find_map(|&d| find_ident(m.rhs.to_token_stream(), arena.name(d)));
                 errors.push(syn::Error::new(
-                    m.rhs.span(),
+                    first_data.unwrap_or_else(|| m.rhs.span()),
                     "data inside a moment's right-hand side: an expectation is a function of the \
                      parameters and constants only",
                 ));
@@ -392,18 +402,35 @@ fn list_names(arena: &Arena, syms: &[Symbol]) -> String {
         .join(" or ")
 }
 
-/// Every free symbol of `id` must be an argument.
+/// The span of the first identifier `name` in `tokens` (searched without recursion).
+pub(crate) fn find_ident(tokens: TokenStream, name: &str) -> Option<Span> {
+    let mut stack = vec![tokens.into_iter()];
+    while let Some(top) = stack.last_mut() {
+        match top.next() {
+            Some(proc_macro2::TokenTree::Ident(i)) if i == name => return Some(i.span()),
+            Some(proc_macro2::TokenTree::Group(g)) => stack.push(g.stream().into_iter()),
+            Some(_) => {}
+            None => {
+                stack.pop();
+            }
+        }
+    }
+    None
+}
+
+/// Every free symbol of `id` must be an argument; an error points at the name in `tokens`.
 fn check_names(
     arena: &mut Arena,
     id: Id,
     args: &[Arg],
-    span: Span,
+    tokens: TokenStream,
     what: &str,
     errors: &mut Errors,
 ) -> bool {
     let mut ok = true;
     for s in arena.free_symbols(id) {
         if !args.iter().any(|a| a.sym == s) {
+            let span = find_ident(tokens.clone(), arena.name(s)).unwrap_or_else(Span::call_site);
             errors.push(syn::Error::new(
                 span,
                 format!(
@@ -501,6 +528,93 @@ fn signature(item: &ItemFn, arena: &mut Arena, errors: &mut Errors) -> Vec<Arg> 
         }
     }
     args
+}
+
+/// `.abs()` (or `f64::abs`) applies to data only: |x - m| is fine, |θ| is not (the
+/// log-likelihood would not be differentiable in θ). `let` names that hold data count as data.
+fn check_abs(block: &syn::Block, args: &[Arg], errors: &mut Errors) {
+    let mut data_names: Vec<String> = args
+        .iter()
+        .filter(|a| a.role == Role::Data)
+        .map(|a| a.ident.to_string())
+        .collect();
+    let mut exprs: Vec<&syn::Expr> = Vec::new();
+    for stmt in &block.stmts {
+        match stmt {
+            syn::Stmt::Local(local) => {
+                if let Some(init) = &local.init {
+                    check_abs_in(&init.expr, &data_names, errors);
+                    if let syn::Pat::Ident(pi) = &local.pat {
+                        let toks = init.expr.to_token_stream();
+                        let holds_data = data_names
+                            .iter()
+                            .any(|d| find_ident(toks.clone(), d).is_some());
+                        let name = pi.ident.to_string();
+                        data_names.retain(|d| *d != name);
+                        if holds_data {
+                            data_names.push(name);
+                        }
+                    }
+                }
+            }
+            syn::Stmt::Expr(e, _) => exprs.push(e),
+            _ => {}
+        }
+    }
+    for e in exprs {
+        check_abs_in(e, &data_names, errors);
+    }
+}
+
+fn check_abs_in(e: &syn::Expr, data_names: &[String], errors: &mut Errors) {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match e {
+            syn::Expr::MethodCall(m) => {
+                if m.method == "abs" {
+                    let toks = m.receiver.to_token_stream();
+                    if !data_names
+                        .iter()
+                        .any(|d| find_ident(toks.clone(), d).is_some())
+                    {
+                        errors.push(syn::Error::new(
+                            m.method.span(),
+                            "`abs` applies to data only, as in `(x - m).abs()`: the \
+                             log-likelihood must be differentiable in the parameters",
+                        ));
+                    }
+                }
+                stack.push(&m.receiver);
+                stack.extend(m.args.iter());
+            }
+            syn::Expr::Binary(b) => {
+                stack.push(&b.left);
+                stack.push(&b.right);
+            }
+            syn::Expr::Unary(u) => stack.push(&u.expr),
+            syn::Expr::Paren(p) => stack.push(&p.expr),
+            syn::Expr::Group(g) => stack.push(&g.expr),
+            syn::Expr::Call(c) => {
+                let is_abs = matches!(&*c.func, syn::Expr::Path(p)
+                    if p.path.segments.last().is_some_and(|s| s.ident == "abs"));
+                if is_abs {
+                    let toks: TokenStream = c.args.to_token_stream();
+                    if !data_names
+                        .iter()
+                        .any(|d| find_ident(toks.clone(), d).is_some())
+                    {
+                        errors.push(syn::Error::new(
+                            c.func.span(),
+                            "`abs` applies to data only, as in `f64::abs(x - m)`: the \
+                             log-likelihood must be differentiable in the parameters",
+                        ));
+                    }
+                }
+                stack.extend(c.args.iter());
+            }
+            _ => {}
+        }
+    }
 }
 
 fn is_f64(t: &Type) -> bool {
