@@ -737,13 +737,14 @@ mod tests {
         let third = f.a.num(ratio(-1, 3));
         let s = f.a.add([third, x]);
         assert!(f.text(&[s]).contains("x - 1.0_f64 / 3.0_f64"));
-        // `-(x + y)` kept as one product term of a sum is parenthesized.
+        // A negated sum distributes (canonical form): `-(x + y)` is `-x - y`, parenthesized
+        // as a receiver.
         let xy = f.a.add([x, y]);
         let m = f.a.int(-1);
         let neg_xy = f.a.mul([m, xy]);
         let ln = f.a.ln(neg_xy);
         let t = f.text(&[ln]);
-        assert!(t.contains("(-(x + y)).ln()"), "{t}");
+        assert!(t.contains("(-x - y).ln()"), "{t}");
     }
 
     #[test]

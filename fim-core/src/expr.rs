@@ -477,8 +477,9 @@ impl Arena {
             Node::Num(c) => self.push_num(acc, c, r),
             Node::Mul(c, fs) if r.is_integer() => {
                 self.push_num(acc, c, r.clone());
+                // Through push_factor, so that exp and symbolic powers inside merge too.
                 for (b, e) in fs.iter() {
-                    self.push_base(acc, *b, q_mul(e, &r));
+                    self.push_factor(acc, *b, q_mul(e, &r));
                 }
             }
             Node::Mul(c, fs) if fs.len() == 1 && c.is_one() && !fs[0].1.is_integer() => {
@@ -637,6 +638,21 @@ impl Arena {
         }
         if coeff.is_one() && fs.len() == 1 && fs[0].1.is_one() {
             return fs[0].0;
+        }
+        // A number times a sum distributes, so that like terms meet: x - (x - y) = y.
+        if fs.len() == 1 && fs[0].1.is_one() {
+            if let Node::Add(ts) = self.node(fs[0].0).clone() {
+                let mut out = Vec::with_capacity(ts.len());
+                for t in ts.iter() {
+                    let (c, rest) = self.split_coeff(*t);
+                    let c = q_mul(&c, &coeff);
+                    out.push(match rest {
+                        Some(r) => self.scale(c, r),
+                        None => self.num(c),
+                    });
+                }
+                return self.add(out);
+            }
         }
         fs.sort_by(|a, b| self.cmp(a.0, b.0).then_with(|| a.1.cmp(&b.1)));
         self.intern(Node::Mul(coeff, fs.into_boxed_slice()))

@@ -719,11 +719,12 @@ mod tests {
             (f.r(e), f.l(e)),
             ("1.0 - p1 - p2".into(), "1 - p_{1} - p_{2}".into())
         );
+        // A negated sum distributes in the canonical form.
         let e = f.a.add([p1, p2]);
         let e = f.a.neg(e);
         assert_eq!(
             (f.r(e), f.l(e)),
-            ("-(p1 + p2)".into(), "-(p_{1} + p_{2})".into())
+            ("-p1 - p2".into(), "-p_{1} - p_{2}".into())
         );
     }
 
@@ -739,7 +740,12 @@ mod tests {
         );
         let e = f.a.add([x, y]);
         let e = f.a.neg(e);
-        assert_eq!((f.r(e), f.l(e)), ("-(x + y)".into(), "-(x + y)".into()));
+        assert_eq!((f.r(e), f.l(e)), ("-x - y".into(), "-x - y".into()));
+        // A sum times a symbol stays a product: -(x + y) n.
+        let e = f.a.add([x, y]);
+        let e = f.a.mul([e, n]);
+        let e = f.a.neg(e);
+        assert_eq!(f.r(e), "-n * (x + y)");
         let e = f.a.neg(x);
         assert_eq!(f.r(e), "-x");
         let m2 = f.i(-2);

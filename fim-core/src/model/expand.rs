@@ -87,37 +87,67 @@ fn doc_lines(text: &str) -> TokenStream {
 }
 
 /// A function body computing `roots` and arranging them with `shape`.
+/// The domain of the generated functions: expressions that must be positive (the arguments of
+/// the log-likelihood's logarithms and the like) and what to return outside it.
+struct Guard<'a> {
+    positive: &'a [Id],
+    nan: TokenStream,
+}
+
 fn body(
     arena: &Arena,
     roots: &[Id],
     vars: &[Symbol],
+    guard: &Guard,
     arrange: impl FnOnce(&[TokenStream]) -> TokenStream,
 ) -> syn::Result<TokenStream> {
+    // Only the constraints this function can check: those over its own arguments.
+    let checks: Vec<Id> = guard
+        .positive
+        .iter()
+        .copied()
+        .filter(|&c| arena.free_symbols(c).iter().all(|s| vars.contains(s)))
+        .collect();
+    let mut all = roots.to_vec();
+    all.extend(&checks);
     let map = var_map(arena, vars);
-    let e = emit::emit(arena, roots, &map).map_err(|m| syn::Error::new(Span::call_site(), m))?;
+    let e = emit::emit(arena, &all, &map).map_err(|m| syn::Error::new(Span::call_site(), m))?;
     let lets = &e.lets;
-    let out = arrange(&e.values);
-    Ok(quote! { #(#lets)* #out })
+    let (values, tests) = e.values.split_at(roots.len());
+    let out = arrange(values);
+    let nan = &guard.nan;
+    let check = if tests.is_empty() {
+        quote! {}
+    } else {
+        // `!(v > 0)` is also true for NaN.
+        quote! { if !(#((#tests) > 0.0)&&*) { return #nan; } }
+    };
+    Ok(quote! { #(#lets)* #check #out })
 }
 
+/// A symmetric matrix from its upper triangle (row by row), each entry computed once.
 fn matrix(k: usize, vals: &[TokenStream]) -> TokenStream {
-    // vals: the upper triangle, row by row.
     let mut idx = HashMap::new();
+    let mut names = Vec::with_capacity(vals.len());
+    let mut binds = Vec::with_capacity(vals.len());
     let mut n = 0;
     for i in 0..k {
         for j in i..k {
             idx.insert((i, j), n);
+            let name = Ident::new(&format!("__fim_m{n}"), Span::call_site());
+            let v = &vals[n];
+            binds.push(quote! { let #name: f64 = #v; });
+            names.push(name);
             n += 1;
         }
     }
     let rows: Vec<TokenStream> = (0..k)
         .map(|i| {
-            let cells: Vec<&TokenStream> =
-                (0..k).map(|j| &vals[idx[&(i.min(j), i.max(j))]]).collect();
+            let cells: Vec<&Ident> = (0..k).map(|j| &names[idx[&(i.min(j), i.max(j))]]).collect();
             quote! { [#(#cells),*] }
         })
         .collect();
-    quote! { [#(#rows),*] }
+    quote! { #(#binds)* [#(#rows),*] }
 }
 
 fn upper(m: &[Vec<Id>]) -> Vec<Id> {
@@ -190,6 +220,7 @@ fn items(
     fisher: &[Vec<Id>],
     jeffreys: &Jeffreys,
     domain: &simplify::Domain,
+    guards: &[Id],
     derivation_md: &str,
 ) -> syn::Result<Generated> {
     let k = shape.params.len();
@@ -237,9 +268,31 @@ fn items(
     };
     let score_text: Vec<String> = score.iter().map(|&x| print::rust(arena, x)).collect();
 
-    let score_body = body(arena, score, &shape.all_args, |v| quote! { [#(#v),*] })?;
-    let hess_body = body(arena, &upper(hessian), &shape.all_args, |v| matrix(kk, v))?;
-    let fisher_body = body(arena, &upper(fisher), &shape.p_args, |v| matrix(kk, v))?;
+    let nan_vec = Guard {
+        positive: guards,
+        nan: quote! { [::core::f64::NAN; #kk] },
+    };
+    let nan_mat = Guard {
+        positive: guards,
+        nan: quote! { [[::core::f64::NAN; #kk]; #kk] },
+    };
+    let nan_one = Guard {
+        positive: guards,
+        nan: quote! { ::core::f64::NAN },
+    };
+    let score_body = body(
+        arena,
+        score,
+        &shape.all_args,
+        &nan_vec,
+        |v| quote! { [#(#v),*] },
+    )?;
+    let hess_body = body(arena, &upper(hessian), &shape.all_args, &nan_mat, |v| {
+        matrix(kk, v)
+    })?;
+    let fisher_body = body(arena, &upper(fisher), &shape.p_args, &nan_mat, |v| {
+        matrix(kk, v)
+    })?;
 
     let params_doc = doc_lines(&format!(
         "The parameters, in matrix order: {}.",
@@ -274,9 +327,11 @@ fn items(
     let (inv_fn, ng_fn, inv_doc_text) = match &inv {
         Some(inv) => {
             let inv_text = matrix_text(arena, inv);
-            let inv_body = body(arena, &upper(inv), &shape.p_args, |v| matrix(kk, v))?;
+            let inv_body = body(arena, &upper(inv), &shape.p_args, &nan_mat, |v| {
+                matrix(kk, v)
+            })?;
             let ng_roots = upper(inv);
-            let ng_body = body(arena, &ng_roots, &shape.p_args, |v| {
+            let ng_body = body(arena, &ng_roots, &shape.p_args, &nan_vec, |v| {
                 let m = matrix(kk, v);
                 let rows: Vec<TokenStream> = (0..kk)
                     .map(|i| {
@@ -286,7 +341,7 @@ fn items(
                         quote! { #(#terms)+* }
                     })
                     .collect();
-                quote! { let __fim_inv: [[f64; #kk]; #kk] = #m; [#(#rows),*] }
+                quote! { let __fim_inv: [[f64; #kk]; #kk] = { #m }; [#(#rows),*] }
             })?;
             (
                 inv_body,
@@ -316,7 +371,7 @@ fn items(
          (second order in δ).",
     );
     let jeff_body = match jeffreys {
-        Jeffreys::Closed { expr, .. } => body(arena, &[*expr], &shape.p_args, |v| {
+        Jeffreys::Closed { expr, .. } => body(arena, &[*expr], &shape.p_args, &nan_one, |v| {
             let v0 = &v[0];
             quote! { #v0 }
         })?,
@@ -472,6 +527,7 @@ pub fn generate(d: &mut Derivation) -> syn::Result<TokenStream> {
         &core.fisher,
         &core.jeffreys,
         &core.domain,
+        &core.samples.positive,
         &md,
     )?
     .items;
@@ -516,6 +572,7 @@ pub fn generate(d: &mut Derivation) -> syn::Result<TokenStream> {
             &r.fisher,
             &r.jeffreys,
             &r.direct.domain,
+            &r.direct.samples.positive,
             &text,
         )?;
         let name = &r.name;
