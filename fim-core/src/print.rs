@@ -759,7 +759,7 @@ mod tests {
         let e2 = f.a.mul([m2, xy]);
         let e2 = f.a.add([n, e2]);
         assert_eq!(f.r(e), "n - x - y");
-        assert_eq!(f.r(e2), "n - 2.0 * (x + y)");
+        assert_eq!(f.r(e2), "n - 2.0 * x - 2.0 * y");
     }
 
     #[test]
