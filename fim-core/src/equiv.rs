@@ -112,14 +112,22 @@ pub fn sample_points(
 ) -> Vec<HashMap<Symbol, f64>> {
     let mut rng = Rng::new(seed);
     let mut out = Vec::with_capacity(count);
-    for attempt in 0..count * 60 {
+    let attempts = count * 60;
+    for attempt in 0..attempts {
         if out.len() >= count {
             break;
         }
         let scale = 0.5f64.powi((attempt % 8) as i32) * 1.5;
+        // Positive values first; after a third of the attempts, random signs too, for domains
+        // such as ln(-2 η) that need negative values.
+        let signed = attempt >= attempts / 3;
         let env: HashMap<Symbol, f64> = syms
             .iter()
-            .map(|&s| (s, scale * (0.05 + 0.95 * rng.unit())))
+            .map(|&s| {
+                let v = scale * (0.05 + 0.95 * rng.unit());
+                let neg = signed && rng.next_u64() & 1 == 1;
+                (s, if neg { -v } else { v })
+            })
             .collect();
         let ok = domain.positive.iter().all(|&c| {
             let v = arena.eval(c, &env);

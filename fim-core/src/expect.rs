@@ -101,7 +101,22 @@ impl MomentTable {
         declared: &[DeclaredMoment],
     ) -> (MomentTable, Vec<(usize, Id, Id)>, Vec<usize>) {
         let mut table = MomentTable::new();
-        let mut pending: Vec<usize> = (0..declared.len()).collect();
+        let pending: Vec<usize> = (0..declared.len()).collect();
+        let (redundant, unsolved) = table.solve(arena, data, declared, pending);
+        (table, redundant, unsolved)
+    }
+
+    /// Solves the declared moments at `pending` (indices into `declared`) against this table,
+    /// repeatedly, until no more can be solved: used first on the declared moments alone, and
+    /// again after exponential-family inference has added what it could.
+    pub fn solve(
+        &mut self,
+        arena: &mut Arena,
+        data: &[Symbol],
+        declared: &[DeclaredMoment],
+        mut pending: Vec<usize>,
+    ) -> (Vec<(usize, Id, Id)>, Vec<usize>) {
+        let table = self;
         let mut redundant = Vec::new();
         loop {
             let mut progress = false;
@@ -110,7 +125,7 @@ impl MomentTable {
                 let m = &declared[i];
                 let (lhs, rhs) = match m.kind {
                     MomentKind::Mean => (m.lhs, m.rhs),
-                    MomentKind::Var => match expectation(arena, m.lhs, data, &table) {
+                    MomentKind::Var => match expectation(arena, m.lhs, data, table) {
                         Ok(mean) => {
                             let sq = arena.powi(m.lhs, 2);
                             let mean2 = arena.powi(mean, 2);
@@ -132,7 +147,7 @@ impl MomentTable {
                     .collect();
                 match unknown.as_slice() {
                     [] => {
-                        let implied = expectation(arena, lhs, data, &table).unwrap_or(rhs);
+                        let implied = expectation(arena, lhs, data, table).unwrap_or(rhs);
                         redundant.push((i, rhs, implied));
                         progress = true;
                     }
@@ -170,7 +185,14 @@ impl MomentTable {
                 break;
             }
         }
-        (table, redundant, pending)
+        (redundant, pending)
+    }
+
+    /// Replaces every value by its simplified form (for display and emission).
+    pub fn simplify_values(&mut self, arena: &mut Arena, domain: &Domain) {
+        for e in &mut self.entries {
+            e.value = simplify::simplify(arena, domain, e.value);
+        }
     }
 }
 

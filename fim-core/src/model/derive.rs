@@ -257,23 +257,9 @@ pub fn derive_core(arena: &mut Arena, spec: &Spec, errors: &mut Errors) -> Optio
 
     // Moments: declared (solved for one unknown each), then inferred where possible.
     let declared: Vec<_> = spec.moments.iter().map(|m| m.0.clone()).collect();
-    let (mut table, redundant, unsolved) = MomentTable::from_declared(arena, &data, &declared);
+    let (mut table, mut redundant, mut unsolved) =
+        MomentTable::from_declared(arena, &data, &declared);
     let mut checks = Vec::new();
-    for (i, stated, implied) in redundant {
-        let name = format!("declared moment {} agrees with the others", i + 1);
-        let v = equiv::equiv(arena, &domain, &samples, stated, implied);
-        checks.push(Check {
-            name,
-            outcome: outcome_of(arena, v, stated, implied),
-        });
-    }
-    for i in unsolved {
-        errors.push(syn::Error::new(
-            spec.moments[i].1,
-            "this moment has more than one unknown data expectation; state the simpler \
-             moments it depends on first",
-        ));
-    }
     // When the declared moments already cover the score, inference would solve the very
     // system that the E[score] = 0 check below verifies: the check is the comparison.
     let covered = score
@@ -305,10 +291,36 @@ pub fn derive_core(arena: &mut Arena, spec: &Spec, errors: &mut Errors) -> Optio
                         }
                     }
                 }
+                // Declared moments that waited for an inferred one (Var[x] without E[x]).
+                if !unsolved.is_empty() {
+                    let (more, still) = table.solve(arena, &data, &declared, unsolved);
+                    redundant.extend(more);
+                    unsolved = still;
+                }
             }
             Inference::Declined(why) => inference_note = Some(why),
         }
     }
+    for (i, stated, implied) in redundant {
+        let name = format!("declared moment {} agrees with the others", i + 1);
+        let v = equiv::equiv(arena, &domain, &samples, stated, implied);
+        let outcome = outcome_of(arena, v, stated, implied);
+        if let CheckOutcome::Failed(msg) = &outcome {
+            errors.push(syn::Error::new(
+                spec.moments[i].1,
+                format!("this moment contradicts the others: {msg}"),
+            ));
+        }
+        checks.push(Check { name, outcome });
+    }
+    for i in unsolved {
+        errors.push(syn::Error::new(
+            spec.moments[i].1,
+            "this moment has more than one unknown data expectation; state the simpler \
+             moments it depends on first",
+        ));
+    }
+    table.simplify_values(arena, &domain);
 
     // E[score] = 0.
     for (i, &s) in score.iter().enumerate() {
@@ -403,6 +415,7 @@ pub fn derive_core(arena: &mut Arena, spec: &Spec, errors: &mut Errors) -> Optio
     let jeffreys = jeffreys_of(arena, &domain, &fisher);
 
     // Theorem 1: E[s sᵀ] = −E[H] where the moments cover s sᵀ.
+    let before = checks.len();
     theorem1(
         arena,
         &domain,
@@ -414,6 +427,19 @@ pub fn derive_core(arena: &mut Arena, spec: &Spec, errors: &mut Errors) -> Optio
         &params,
         &mut checks,
     );
+    for c in &checks[before..] {
+        if let CheckOutcome::Failed(msg) = &c.outcome {
+            errors.push(syn::Error::new(
+                spec.moments_span,
+                format!(
+                    "{} fails: {msg}; the declared moments are inconsistent, or the model is not \
+                     regular (F = E[s sᵀ] = −E[H] needs the support not to depend on the \
+                     parameters and ℓ twice differentiable)",
+                    c.name
+                ),
+            ));
+        }
+    }
 
     Some(Core {
         score,
