@@ -672,14 +672,19 @@ impl<'a> Simplifier<'a> {
         }
         let mut acc = ln_rational(self.arena, &k.abs());
         for (f, e) in pieces {
-            let l = self.arena.ln(f);
-            let t = RatFun::poly(Poly::atom(l).scale(&e));
+            let l = self.ln_positive(f, 0);
+            let t = RatFun {
+                num: l.num.scale(&e),
+                den: l.den,
+            };
             acc = self.rf_add(&acc, &t);
         }
         match unknown.as_slice() {
             [] => {}
             [(f, e)] if e.is_integer() && e.numer().is_odd() => {
-                let l = self.arena.ln(*f);
+                // The argument in its display form (common factors collected).
+                let shown = self.simplify(*f);
+                let l = self.arena.ln(shown);
                 let t = RatFun::poly(Poly::atom(l).scale(e));
                 acc = self.rf_add(&acc, &t);
             }
@@ -696,6 +701,39 @@ impl<'a> Simplifier<'a> {
             }
         }
         acc
+    }
+
+    /// `ln f` for `f` known positive: a power or product of positive factors splits into
+    /// their logarithms (ln √v = ½ ln v), ln(exp a) = a.
+    fn ln_positive(&mut self, f: Id, depth: usize) -> RatFun {
+        match self.arena.node(f).clone() {
+            Node::Mul(c, fs)
+                if depth < 8
+                    && c.is_positive()
+                    && fs
+                        .iter()
+                        .all(|(b, _)| self.domain.is_positive(self.arena, *b)) =>
+            {
+                let mut acc = ln_rational(self.arena, &c);
+                for (b, e) in fs.iter() {
+                    let l = self.ln_positive(*b, depth + 1);
+                    let t = RatFun {
+                        num: l.num.scale(e),
+                        den: l.den,
+                    };
+                    acc = self.rf_add(&acc, &t);
+                }
+                acc
+            }
+            Node::Exp(a) => self.ratfun_of(a),
+            _ => {
+                let l = self.arena.ln(f);
+                match self.arena.node(l) {
+                    Node::Ln(_) => RatFun::poly(Poly::atom(l)),
+                    _ => self.ratfun_of(l),
+                }
+            }
+        }
     }
 
     fn opaque_ln(&mut self, arg: Id) -> RatFun {
@@ -836,7 +874,83 @@ impl<'a> Simplifier<'a> {
                 }
             }
         }
+        // The other way round: a numerator sum that divides a denominator factor, as in
+        // (x + y) / (x² + 2xy + y²) = 1 / (x + y).
+        if r.num.0.len() > 1 && r.num.monomial_content().is_empty() {
+            let (k, prim) = primitive(&r.num);
+            let keys: Vec<Id> = r.den.keys().copied().collect();
+            for key in keys {
+                let Some((p, e)) = r.den.get(&key).cloned() else {
+                    continue;
+                };
+                if p.0.len() <= prim.0.len() {
+                    continue;
+                }
+                if let Some(q) = p.div_exact(&prim) {
+                    if e == 1 {
+                        r.den.remove(&key);
+                    } else if let Some(d) = r.den.get_mut(&key) {
+                        d.1 -= 1;
+                    }
+                    // q joins the denominator as a primitive factor of its own.
+                    let (kq, q) = primitive(&q);
+                    let mut num = Poly::constant(&k / &kq);
+                    if q.as_constant().is_none() {
+                        let qk = self.poly_to_ir(&q);
+                        r.den.entry(qk).and_modify(|d| d.1 += 1).or_insert((q, 1));
+                    } else if let Some(c) = q.as_constant() {
+                        num = num.scale(&(Rational::one() / c));
+                    }
+                    r.num = num;
+                    return self.cancel(r);
+                }
+            }
+        }
         r
+    }
+
+    /// A polynomial for display: where an atom divides some (not all) of its terms, those
+    /// terms are collected over it when that prints shorter: ψ₁(a)ψ₁(b) − (ψ₁(a) + ψ₁(b))ψ₁(a+b).
+    fn collected(&mut self, p: &Poly) -> Id {
+        let plain = self.poly_to_ir(p);
+        if p.0.len() < 3 {
+            return plain;
+        }
+        let mut counts: Vec<(Id, usize)> = Vec::new();
+        for m in p.0.keys() {
+            for (a, _) in m {
+                match counts.iter_mut().find(|(x, _)| x == a) {
+                    Some((_, c)) => *c += 1,
+                    None => counts.push((*a, 1)),
+                }
+            }
+        }
+        let Some(&(atom, count)) = counts
+            .iter()
+            .filter(|(_, c)| *c >= 2 && *c < p.0.len())
+            .max_by(|x, y| x.1.cmp(&y.1).then_with(|| self.arena.cmp(y.0, x.0)))
+        else {
+            return plain;
+        };
+        let _ = count;
+        let mut with = Poly::default();
+        let mut without = Poly::default();
+        for (m, c) in &p.0 {
+            match mono_div(m, &vec![(atom, 1)]) {
+                Some(q) => with.add_term(q, c.clone()),
+                None => without.add_term(m.clone(), c.clone()),
+            }
+        }
+        let w = self.collected(&with);
+        let grouped = self.arena.mul([atom, w]);
+        let rest = self.collected(&without);
+        let candidate = self.arena.add([grouped, rest]);
+        if crate::print::op_count(self.arena, candidate) < crate::print::op_count(self.arena, plain)
+        {
+            candidate
+        } else {
+            plain
+        }
     }
 
     fn poly_to_ir(&mut self, p: &Poly) -> Id {
@@ -873,7 +987,7 @@ impl<'a> Simplifier<'a> {
                 fs.push((self.arena.num(k), Rational::one()));
             }
         }
-        let n = self.poly_to_ir(&num);
+        let n = self.collected(&num);
         fs.push((n, Rational::one()));
         for (p, e) in r.den.values() {
             let f = self.poly_to_ir(p);

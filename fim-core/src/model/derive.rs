@@ -557,6 +557,7 @@ fn jeffreys_of(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Jeffreys {
     }
     let how;
     let mut logs: Vec<Id> = Vec::new();
+    let mut keep_whole = false;
     if blocks.iter().all(|b| b.len() == 1) {
         how = "diagonal";
         for (i, row) in f.iter().enumerate() {
@@ -574,7 +575,9 @@ fn jeffreys_of(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Jeffreys {
         }
     } else if k > SYMBOLIC_DET_MAX && all_off_diagonal_equal(f) {
         how = "diagonal plus rank one";
-        logs = rank_one_logs(arena, domain, f);
+        let (l, compact) = rank_one_logs(arena, domain, f);
+        logs = l;
+        keep_whole = compact;
     } else if k <= SYMBOLIC_DET_MAX && k > 1 && all_off_diagonal_equal(f) {
         // Both routes apply. The cofactor form is usually the simpler; the rank-one form wins
         // when the determinant's logarithm could not be split (ln(n²/(p1 p2 p3)) with n of
@@ -585,9 +588,13 @@ fn jeffreys_of(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Jeffreys {
         let by_cofactor = simplify::simplify(arena, domain, by_cofactor);
         let stuck = has_unsplit_product_log(arena, by_cofactor);
         let by_rank_one = if stuck {
-            let r = rank_one_logs(arena, domain, f);
+            let (r, compact) = rank_one_logs(arena, domain, f);
             let sum = arena.add(r);
-            Some(simplify::simplify(arena, domain, sum))
+            Some(if compact {
+                sum
+            } else {
+                simplify::simplify(arena, domain, sum)
+            })
         } else {
             None
         };
@@ -595,6 +602,7 @@ fn jeffreys_of(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Jeffreys {
             Some(r) if print::op_count(arena, r) <= print::op_count(arena, by_cofactor) => {
                 how = "diagonal plus rank one";
                 logs.push(r);
+                keep_whole = true;
             }
             _ => {
                 how = "cofactor expansion";
@@ -611,10 +619,12 @@ fn jeffreys_of(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Jeffreys {
     }
     let sum = arena.add(logs);
     let j = arena.mul([half, sum]);
-    Jeffreys::Closed {
-        expr: simplify::simplify(arena, domain, j),
-        how,
-    }
+    let expr = if keep_whole {
+        j
+    } else {
+        simplify::simplify(arena, domain, j)
+    };
+    Jeffreys::Closed { expr, how }
 }
 
 /// True when `id` holds the logarithm of a product or power that simplification left whole.
@@ -633,7 +643,12 @@ fn has_unsplit_product_log(arena: &Arena, id: Id) -> bool {
 
 /// F = D + c 11ᵀ with D = diag(Fᵢᵢ − c): det F = Π dᵢ · (1 + c Σ 1/dᵢ); the logarithms of
 /// the factors.
-fn rank_one_logs(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Vec<Id> {
+///
+/// Each logarithm is simplified on its own. The last factor keeps the compact form
+/// `1 + c Σ 1/dᵢ` when that prints shorter than its form over a common denominator (for a
+/// Dirichlet the common denominator would multiply the whole determinant out); it is then
+/// marked so that the caller does not simplify the sum as a whole.
+fn rank_one_logs(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> (Vec<Id>, bool) {
     let k = f.len();
     let c = f[0][1];
     let mut logs = Vec::with_capacity(k + 1);
@@ -641,16 +656,21 @@ fn rank_one_logs(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Vec<Id> {
     for (i, row) in f.iter().enumerate() {
         let d = arena.sub(row[i], c);
         let d = simplify::simplify(arena, domain, d);
-        logs.push(arena.ln(d));
+        let l = arena.ln(d);
+        logs.push(simplify::simplify(arena, domain, l));
         inv_sum.push(arena.recip(d));
     }
     let s = arena.add(inv_sum);
     let cs = arena.mul([c, s]);
     let one = arena.int(1);
-    let factor = arena.add([one, cs]);
-    let factor = simplify::simplify(arena, domain, factor);
-    logs.push(arena.ln(factor));
-    logs
+    let raw = arena.add([one, cs]);
+    let together = simplify::simplify(arena, domain, raw);
+    let ln_together = arena.ln(together);
+    let ln_together = simplify::simplify(arena, domain, ln_together);
+    let ln_raw = arena.ln(raw);
+    let compact = print::op_count(arena, ln_raw) < print::op_count(arena, ln_together);
+    logs.push(if compact { ln_raw } else { ln_together });
+    (logs, compact)
 }
 
 fn all_off_diagonal_equal(f: &[Vec<Id>]) -> bool {
