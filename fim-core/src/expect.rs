@@ -351,14 +351,14 @@ pub fn infer_exponential_family(
         }
         rows.push(t);
     }
-    if stats.len() != k {
+    if stats.len() > k || stats.is_empty() {
         let names: Vec<String> = stats
             .iter()
             .map(|&f| crate::print::rust(arena, f))
             .collect();
         return Inference::Declined(format!(
             "the score is linear in {} data statistic{} ({}) but there {} {} parameter{}: \
-             not a full-rank exponential family",
+             E[score] = 0 does not determine them (a curved family)",
             stats.len(),
             if stats.len() == 1 { "" } else { "s" },
             names.join(", "),
@@ -367,35 +367,43 @@ pub fn infer_exponential_family(
             if k == 1 { "" } else { "s" },
         ));
     }
-    // Augmented matrix [C | -d].
+    // Augmented matrix [C | -d]: K equations in K' ≤ K unknowns. With fewer statistics than
+    // parameters (a regression's E[y]) the extra equations must hold identically.
+    let n = stats.len();
     let mut m: Vec<Vec<Id>> = Vec::with_capacity(k);
     for row in &rows {
-        let mut r = vec![arena.int(0); k + 1];
+        let mut r = vec![arena.int(0); n + 1];
         for (c, f) in row {
             if *f == one {
-                r[k] = arena.neg(*c);
+                r[n] = arena.neg(*c);
             } else if let Some(j) = stats.iter().position(|s| s == f) {
                 r[j] = *c;
             }
         }
         m.push(r);
     }
-    match solve(arena, domain, m) {
-        Some(x) => Inference::Solved(stats.into_iter().zip(x).collect()),
-        None => Inference::Declined(
-            "the linear system E[score] = 0 in the data statistics is singular".to_string(),
-        ),
+    match solve(arena, domain, m, n) {
+        Ok(x) => Inference::Solved(stats.into_iter().zip(x).collect()),
+        Err(why) => Inference::Declined(why.to_string()),
     }
 }
 
-/// Gauss–Jordan elimination on an augmented K × (K+1) matrix, simplifying as it goes.
-fn solve(arena: &mut Arena, domain: &Domain, mut m: Vec<Vec<Id>>) -> Option<Vec<Id>> {
+/// Gauss–Jordan elimination on an augmented K × (n+1) matrix (n ≤ K unknowns), simplifying as
+/// it goes; rows beyond the n pivots must reduce to 0 = 0.
+fn solve(
+    arena: &mut Arena,
+    domain: &Domain,
+    mut m: Vec<Vec<Id>>,
+    n: usize,
+) -> Result<Vec<Id>, &'static str> {
     let k = m.len();
-    for col in 0..k {
-        let pivot = (col..k).find(|&r| !simplify::is_zero(arena, domain, m[r][col]))?;
+    for col in 0..n {
+        let pivot = (col..k)
+            .find(|&r| !simplify::is_zero(arena, domain, m[r][col]))
+            .ok_or("the linear system E[score] = 0 in the data statistics is singular")?;
         m.swap(col, pivot);
         let p = m[col][col];
-        for j in col..=k {
+        for j in col..=n {
             let v = arena.div(m[col][j], p);
             m[col][j] = simplify::simplify(arena, domain, v);
         }
@@ -404,14 +412,19 @@ fn solve(arena: &mut Arena, domain: &Domain, mut m: Vec<Vec<Id>>) -> Option<Vec<
                 continue;
             }
             let factor = m[r][col];
-            for j in col..=k {
+            for j in col..=n {
                 let t = arena.mul([factor, m[col][j]]);
                 let v = arena.sub(m[r][j], t);
                 m[r][j] = simplify::simplify(arena, domain, v);
             }
         }
     }
-    Some(m.into_iter().map(|r| r[k]).collect())
+    for row in &m[n..] {
+        if !simplify::is_zero(arena, domain, row[n]) {
+            return Err("the linear system E[score] = 0 in the data statistics has no solution");
+        }
+    }
+    Ok(m.into_iter().take(n).map(|r| r[n]).collect())
 }
 
 /// True when `e` is `1` (the constant data factor).

@@ -252,10 +252,6 @@ fn items(
         .map(|r| r.iter().map(|&x| print::rust(arena, x)).collect())
         .collect();
     let f_rows: Vec<TokenStream> = f_cells.iter().map(|r| quote! { [#(#r),*] }).collect();
-    let f_latex: Vec<String> = upper(fisher)
-        .iter()
-        .map(|&x| print::latex(arena, x))
-        .collect();
     let (j_text, j_doc) = match jeffreys {
         Jeffreys::Closed { expr, .. } => (
             print::rust(arena, *expr),
@@ -305,12 +301,10 @@ fn items(
          input. The model's Fisher information is the average over inputs, `fisher_averaged`."
             .to_string()
     };
-    let fisher_doc =
-        doc_lines(&format!(
+    let fisher_doc = doc_lines(&format!(
         "Fisher information F = −E[∂²ℓ/∂θ∂θᵀ] in closed form:\n\n```text\nF = {f_text}\n```\n\n\
-         Entries in LaTeX: {}.\n\nOutside the model's domain the entries are NaN or infinite; \
-         no panic.{inputs_note}",
-        f_latex.iter().map(|s| format!("${s}$")).collect::<Vec<_>>().join(", ")
+         Outside the model's domain (where a logarithm's argument of ℓ is not positive) the \
+         entries are NaN; no panic.{inputs_note}"
     ));
     let score_doc = doc_lines(&format!(
         "The score ∂ℓ/∂θ:\n\n```text\n{}\n```",
@@ -321,8 +315,11 @@ fn items(
             .collect::<Vec<_>>()
             .join("\n")
     ));
-    let hess_doc =
-        doc_lines("The Hessian ∂²ℓ/∂θ∂θᵀ of the log-likelihood at one observation (symmetric).");
+    let hess_doc = doc_lines(&format!(
+        "The Hessian ∂²ℓ/∂θ∂θᵀ of the log-likelihood at one observation (symmetric):\n\n\
+         ```text\nH = {}\n```\n\nNaN outside the domain.",
+        matrix_text(arena, hessian)
+    ));
 
     let (inv_fn, ng_fn, inv_doc_text) = match &inv {
         Some(inv) => {
@@ -365,11 +362,14 @@ fn items(
     let inv_doc = doc_lines(&format!(
         "The inverse Fisher information (the Cramér–Rao bound), {inv_doc_text}"
     ));
-    let ng_doc = doc_lines("The natural gradient F⁻¹ · grad.");
-    let kl_doc = doc_lines(
+    let ng_doc = doc_lines(&format!(
+        "The natural gradient F⁻¹ · grad, with F⁻¹ as in [`fisher_inverse`] and\n\n\
+         ```text\nF = {f_text}\n```\n\nNaN outside the domain."
+    ));
+    let kl_doc = doc_lines(&format!(
         "The local Kullback–Leibler divergence ½ δᵀ F δ between the model at P and at P + δ \
-         (second order in δ).",
-    );
+         (second order in δ), with\n\n```text\nF = {f_text}\n```\n\nNaN outside the domain."
+    ));
     let jeff_body = match jeffreys {
         Jeffreys::Closed { expr, .. } => body(arena, &[*expr], &shape.p_args, &nan_one, |v| {
             let v0 = &v[0];
@@ -378,8 +378,9 @@ fn items(
         Jeffreys::Numeric => quote! { ::fim::__private::half_log_det(&fisher(#(#p_call),*)) },
     };
     let jeff_doc = doc_lines(&format!(
-        "The Jeffreys prior's log density ½ ln det F, up to an additive constant: {j_doc}.\n\n\
-         −∞ where F is singular, NaN outside the domain."
+        "½ ln det F exactly, which is the Jeffreys prior's log density up to its (usually \
+         infinite) normalizing constant: {j_doc}.\n\n−∞ where F is singular, NaN outside the \
+         domain; at the boundary of the domain it may be ±∞."
     ));
     let averaged = if shape.inputs.is_empty() {
         quote! {}
@@ -499,6 +500,31 @@ fn items(
     Ok(Generated { items })
 }
 
+/// Score and Hessian as emitted: each entry in its simplified form where that is shorter than
+/// the form the derivative rules produced (the chain rule through a reparameterization is long).
+fn shortest_forms(
+    d: &mut Derivation,
+    score: &[Id],
+    hessian: &[Vec<Id>],
+    domain: &simplify::Domain,
+) -> (Vec<Id>, Vec<Vec<Id>>) {
+    let arena = &mut d.model.arena;
+    let mut pick = |x: Id| {
+        let s = simplify::simplify(arena, domain, x);
+        if print::op_count(arena, s) < print::op_count(arena, x) {
+            s
+        } else {
+            x
+        }
+    };
+    let score: Vec<Id> = score.iter().map(|&x| pick(x)).collect();
+    let hessian: Vec<Vec<Id>> = hessian
+        .iter()
+        .map(|row| row.iter().map(|&x| pick(x)).collect())
+        .collect();
+    (score, hessian)
+}
+
 /// The generated module for a derivation.
 pub fn generate(d: &mut Derivation) -> syn::Result<TokenStream> {
     let md = report::markdown(d);
@@ -519,11 +545,12 @@ pub fn generate(d: &mut Derivation) -> syn::Result<TokenStream> {
         }
     };
     let core = d.core.clone();
+    let (score, hessian) = shortest_forms(d, &core.score, &core.hessian, &core.domain);
     let main = items(
         d,
         &base_shape,
-        &core.score,
-        &core.hessian,
+        &score,
+        &hessian,
         &core.fisher,
         &core.jeffreys,
         &core.domain,
@@ -564,11 +591,13 @@ pub fn generate(d: &mut Derivation) -> syn::Result<TokenStream> {
             inputs: model.inputs.clone(),
         };
         let text = md.clone();
+        let (score, hessian) =
+            shortest_forms(d, &r.direct.score, &r.direct.hessian, &r.direct.domain);
         let g = items(
             d,
             &shape,
-            &r.direct.score,
-            &r.direct.hessian,
+            &score,
+            &hessian,
             &r.fisher,
             &r.jeffreys,
             &r.direct.domain,
