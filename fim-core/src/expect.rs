@@ -250,6 +250,28 @@ fn terms_rec(arena: &mut Arena, e: Id, data: &[Symbol]) -> Vec<(Id, Id)> {
         Node::Mul(c, fs) => {
             let c = arena.num(c);
             let mut acc: Vec<(Id, Id)> = vec![(c, one)];
+            // A product that holds a non-polynomial function of the data (|x - m|, ln x) keeps
+            // its data part whole: (x - m) / |x - m| is one statistic, as the user would state
+            // its moment, not x / |x - m| - m / |x - m|.
+            let opaque = fs.iter().any(|(b, _)| {
+                !matches!(arena.node(*b), Node::Add(_) | Node::Sym(_))
+                    && arena.depends_on_any(*b, data)
+            });
+            if opaque {
+                let mut coeff = vec![c];
+                let mut factor = Vec::new();
+                for (b, k) in fs.iter() {
+                    let p = arena.powr(*b, k.clone());
+                    if arena.depends_on_any(*b, data) {
+                        factor.push(p);
+                    } else {
+                        coeff.push(p);
+                    }
+                }
+                let c = arena.mul(coeff);
+                let f = arena.mul(factor);
+                return vec![(c, f)];
+            }
             for (b, k) in fs.iter() {
                 let part: Vec<(Id, Id)> = if !arena.depends_on_any(*b, data) {
                     vec![(arena.powr(*b, k.clone()), one)]

@@ -554,6 +554,40 @@ impl Arena {
         self.push_base(acc, id, r);
     }
 
+    /// `bⁿ |b|ᵐ = b^(n mod 2) |b|^(m + n - n mod 2)` for integer n: even powers of a base
+    /// join the powers of its absolute value, so (x - m)² / |x - m|³ = 1 / |x - m|.
+    fn merge_into_abs(&mut self, acc: &mut MulAcc) {
+        let abs_entries: Vec<(usize, Id)> = acc
+            .exps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (b, _))| match self.node(*b) {
+                Node::Abs(a) => Some((i, *a)),
+                _ => None,
+            })
+            .collect();
+        for (ai, inner) in abs_entries {
+            let Some(bi) = acc.exps.iter().position(|(b, _)| *b == inner) else {
+                continue;
+            };
+            let n = acc.exps[bi].1.clone();
+            if !n.is_integer() {
+                continue;
+            }
+            let odd = if num_integer::Integer::is_odd(n.numer()) {
+                Rational::one()
+            } else {
+                Rational::zero()
+            };
+            let even = &n - &odd;
+            if even.is_zero() {
+                continue;
+            }
+            acc.exps[bi].1 = odd;
+            acc.exps[ai].1 = q_add(&acc.exps[ai].1, &even);
+        }
+    }
+
     /// Numeric bases with fractional exponents: exact roots fold into the coefficient, and
     /// the exponent of a root that stays is brought into [0, 1), the integer part moving into
     /// the coefficient.
@@ -621,6 +655,7 @@ impl Arena {
             }
         }
         self.settle_numeric_bases(&mut acc);
+        self.merge_into_abs(&mut acc);
         if acc.coeff.is_zero() {
             return self.int(0);
         }

@@ -69,6 +69,9 @@ pub struct Attr {
     pub verify_jeffreys: Option<Expr>,
     /// `reparam(..)`.
     pub reparams: Vec<ReparamSyn>,
+    /// Keys that were present but could not be read: checks that depend on them are skipped,
+    /// so that one mistake gives one error.
+    pub broken: Vec<String>,
 }
 
 /// Parses the attribute's tokens, collecting every error.
@@ -102,6 +105,7 @@ pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Attr {
                     key.span(),
                     format!("expected `{key}(..)`: each key takes a parenthesized list"),
                 ));
+                attr.broken.push(key.to_string());
                 // Skip the rest of this entry so it does not cascade into more errors.
                 if !matches!(&next, Some(TokenTree::Punct(p)) if p.as_char() == ',') {
                     for t in iter.by_ref() {
@@ -146,11 +150,17 @@ pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Attr {
             },
             DATA => match idents(body) {
                 Ok(v) => attr.data = v,
-                Err(e) => errors.push(e),
+                Err(e) => {
+                    errors.push(e);
+                    attr.broken.push(name.clone());
+                }
             },
             INPUTS => match idents(body) {
                 Ok(v) => attr.inputs = v,
-                Err(e) => errors.push(e),
+                Err(e) => {
+                    errors.push(e);
+                    attr.broken.push(name.clone());
+                }
             },
             MOMENTS => {
                 attr.moments_key = Some(key);

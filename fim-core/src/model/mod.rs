@@ -294,7 +294,8 @@ impl Model {
             if !(ok_l && ok_r) {
                 continue;
             }
-            if !arena.depends_on_any(lhs, &data) {
+            let data_unknown = attr.broken.iter().any(|k| k == attr::DATA);
+            if !data_unknown && !arena.depends_on_any(lhs, &data) {
                 errors.push(syn::Error::new_spanned(
                     &m.lhs,
                     format!(

@@ -1,0 +1,9 @@
+use fim::fisher_model;
+
+#[fisher_model(params(lambda), data(x))]
+pub fn poisson(x: f64, lambda: f64) -> f64 {
+    println!("{x}");
+    x * lambda.ln() - lambda
+}
+
+fn main() {}

@@ -1,0 +1,42 @@
+use fim::fisher_model;
+
+/// Binomial: x successes in n trials.
+#[fisher_model(
+    params(theta),
+    data(x),
+    moments(E[x] = n * theta),
+    verify(fisher = [[n / (theta * (1.0 - theta))]]),
+    reparam(odds(theta = phi / (1.0 + phi))),
+)]
+pub fn binomial(x: f64, theta: f64, n: f64) -> f64 {
+    x * theta.ln() + (n - x) * (1.0 - theta).ln()
+}
+
+/// A linear regression with one covariate.
+#[fisher_model(params(a, b), data(y), inputs(c))]
+fn regression(y: f64, a: f64, b: f64, c: f64) -> f64 {
+    -(y - a - b * c).powi(2) / 2.0
+}
+
+fn main() {
+    let _: f64 = binomial(3.0, 0.3, 10.0);
+    let _: [&str; 1] = binomial::PARAMS;
+    let _: [[&str; 1]; 1] = binomial::FISHER;
+    let _: &str = binomial::JEFFREYS;
+    let _: &str = binomial::DERIVATION;
+    let _: [f64; 1] = binomial::score(3.0, 0.3, 10.0);
+    let _: [[f64; 1]; 1] = binomial::hessian(3.0, 0.3, 10.0);
+    let _: [[f64; 1]; 1] = binomial::fisher(0.3, 10.0);
+    let _: [[f64; 1]; 1] = binomial::fisher_inverse(0.3, 10.0);
+    let _: f64 = binomial::jeffreys_log_density(0.3, 10.0);
+    let _: [f64; 1] = binomial::natural_gradient(0.3, 10.0, [1.0]);
+    let _: f64 = binomial::kl_quadratic(0.3, 10.0, [0.01]);
+    let _: [[f64; 1]; 1] = binomial::odds::fisher(0.5, 10.0);
+    let _: f64 = binomial::odds::jeffreys_log_density(0.5, 10.0);
+    let _: [f64; 1] = binomial::odds::score(3.0, 0.5, 10.0);
+    let _: [&str; 1] = binomial::odds::PARAMS;
+
+    let _: f64 = regression(1.0, 0.0, 1.0, 2.0);
+    let _: [[f64; 2]; 2] = regression::fisher(0.0, 1.0, 2.0);
+    let _: [[f64; 2]; 2] = regression::fisher_averaged(0.0, 1.0, &[1.0, 2.0, 3.0]);
+}

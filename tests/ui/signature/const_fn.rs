@@ -1,0 +1,8 @@
+use fim::fisher_model;
+
+#[fisher_model(params(lambda), data(x))]
+pub const fn poisson(x: f64, lambda: f64) -> f64 {
+    x * lambda - lambda
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+use fim::fisher_model;
+
+#[fisher_model(
+    params(theta),
+    data(x),
+    moments(E[x] = n * theta),
+    verify(fisher = [[n / theta, 0.0], [0.0, n]]),
+)]
+pub fn binomial(x: f64, theta: f64, n: f64) -> f64 {
+    x * theta.ln() + (n - x) * (1.0 - theta).ln()
+}
+
+fn main() {}
