@@ -408,6 +408,27 @@ pub fn derive_core(arena: &mut Arena, spec: &Spec, errors: &mut Errors) -> Optio
         return None;
     }
 
+    // A zero on the diagonal: the parameter appears in ℓ but −E[H] carries no information about
+    // it. That happens at a kink (|x - μ|: the Hessian misses the delta at the kink) or when ℓ
+    // is linear in it; either way F = −E[H] does not apply.
+    for (i, row) in fisher.iter().enumerate() {
+        if arena.is_zero(row[i]) {
+            let name = arena.name(params[i]).to_string();
+            errors.push(syn::Error::new(
+                spec.param_spans
+                    .get(i)
+                    .copied()
+                    .unwrap_or_else(Span::call_site),
+                format!(
+                    "F[{name}][{name}] = −E[∂²ℓ/∂{name}²] is 0: the log-likelihood is not twice \
+                     differentiable in `{name}` (a kink, as in |x - {name}|) or carries no \
+                     information about it, so the Fisher information cannot be derived from the \
+                     Hessian"
+                ),
+            ));
+        }
+    }
+
     // F is positive definite wherever the Jeffreys prior is defined: its diagonal is positive.
     for (i, row) in fisher.iter().enumerate() {
         domain.assume_positive(arena, row[i]);
@@ -743,8 +764,16 @@ fn theorem1(
             for &fa in &factors[i] {
                 for &fb in &factors[j] {
                     let f = arena.mul([fa, fb]);
-                    if f != one && table.get(f).is_none() && !missing.contains(&f) {
-                        missing.push(f);
+                    if f == one || table.get(f).is_some() {
+                        continue;
+                    }
+                    // The product may itself expand into known statistics.
+                    if let Err(ms) = expect::expectation(arena, f, data, table) {
+                        for m in ms {
+                            if !missing.contains(&m) {
+                                missing.push(m);
+                            }
+                        }
                     }
                 }
             }
