@@ -909,10 +909,111 @@ impl<'a> Simplifier<'a> {
         r
     }
 
+    /// A univariate polynomial's linear factors over Q, by the rational root theorem, as
+    /// (factor, multiplicity) with a remaining cofactor: φ³ + 2φ² + φ = φ (1 + φ)². `None` for
+    /// polynomials in more than one atom, of degree < 2, or with huge coefficients.
+    fn linear_factors(p: &Poly) -> Option<(Vec<(Poly, u32)>, Poly)> {
+        let mut atom = None;
+        for m in p.0.keys() {
+            for (a, _) in m {
+                if atom.is_some_and(|x| x != *a) {
+                    return None;
+                }
+                atom = Some(*a);
+            }
+        }
+        let atom = atom?;
+        let degree = p.max_degree(atom);
+        if degree < 2 || degree > 12 {
+            return None;
+        }
+        let (_, prim) = primitive(p);
+        let coeff = |q: &Poly, e: u32| -> BigInt {
+            let key: Mono = if e == 0 { Vec::new() } else { vec![(atom, e)] };
+            q.0.get(&key).map(|c| c.numer().clone()).unwrap_or_default()
+        };
+        let lead = coeff(&prim, degree);
+        let divisors = |n: &BigInt| -> Option<Vec<BigInt>> {
+            let n = n.abs().to_u64()?;
+            if n == 0 || n > 10_000 {
+                return None;
+            }
+            Some((1..=n).filter(|d| n % d == 0).map(BigInt::from).collect())
+        };
+        let qs = divisors(&lead)?;
+        let mut rest = prim;
+        let mut factors: Vec<(Poly, u32)> = Vec::new();
+        // Zero roots first: powers of the atom itself.
+        let low = rest
+            .0
+            .keys()
+            .map(|m| m.first().map_or(0, |x| x.1))
+            .min()
+            .unwrap_or(0);
+        if low > 0 {
+            let m = Poly(BTreeMap::from([(vec![(atom, low)], Rational::one())]));
+            rest = rest.div_exact(&m)?;
+            factors.push((Poly::atom(atom), low));
+        }
+        let c0 = coeff(&rest, 0);
+        let ps = match divisors(&c0) {
+            Some(v) => v,
+            None => return Some((factors, rest)),
+        };
+        for pnum in &ps {
+            for q in &qs {
+                for sign in [1i64, -1] {
+                    // Candidate root r = sign p / q, factor (q t - sign p), shown with a
+                    // positive constant term: (sign p - q t) or (q t + p).
+                    let r0 = Rational::new(pnum * sign, q.clone());
+                    let lin = Poly(BTreeMap::from([
+                        (Vec::new(), -r0.clone() * Rational::from_integer(q.clone())),
+                        (vec![(atom, 1)], Rational::from_integer(q.clone())),
+                    ]));
+                    let (_, lin) = primitive(&lin);
+                    let mut mult = 0;
+                    while rest.max_degree(atom) >= 1 {
+                        match rest.div_exact(&lin) {
+                            Some(qq) => {
+                                rest = qq;
+                                mult += 1;
+                            }
+                            None => break,
+                        }
+                    }
+                    if mult > 0 {
+                        factors.push((lin, mult));
+                    }
+                }
+            }
+        }
+        Some((factors, rest))
+    }
+
     /// A polynomial for display: where an atom divides some (not all) of its terms, those
     /// terms are collected over it when that prints shorter: ψ₁(a)ψ₁(b) − (ψ₁(a) + ψ₁(b))ψ₁(a+b).
     fn collected(&mut self, p: &Poly) -> Id {
         let plain = self.poly_to_ir(p);
+        if let Some((factors, rest)) = Self::linear_factors(p) {
+            if factors.len() + usize::from(rest.as_constant().is_none()) > 1
+                || factors.iter().any(|f| f.1 > 1)
+            {
+                let mut fs: Vec<(Id, Rational)> = Vec::new();
+                for (f, m) in &factors {
+                    fs.push((self.poly_to_ir(f), rat(i64::from(*m))));
+                }
+                // p = k * Π factors * rest, with k the content taken by `primitive`.
+                let (k, _) = primitive(p);
+                fs.push((self.arena.num(k), Rational::one()));
+                fs.push((self.poly_to_ir(&rest), Rational::one()));
+                let candidate = self.arena.mul_pow(fs);
+                if crate::print::op_count(self.arena, candidate)
+                    <= crate::print::op_count(self.arena, plain)
+                {
+                    return candidate;
+                }
+            }
+        }
         if p.0.len() < 3 {
             return plain;
         }
