@@ -924,7 +924,7 @@ impl<'a> Simplifier<'a> {
         }
         let atom = atom?;
         let degree = p.max_degree(atom);
-        if degree < 2 || degree > 12 {
+        if !(2..=12).contains(&degree) {
             return None;
         }
         let (_, prim) = primitive(p);
