@@ -233,7 +233,6 @@ fn a_good_model_with_inputs_and_reparam_has_every_item() {
 /// `fisher_averaged` and the reparam submodule's items included, so code that uses them keeps
 /// compiling while the user fixes the attribute.
 #[test]
-#[ignore = "bug: the stub module on error lacks fisher_averaged (and jeffreys_log_density_averaged) of a model with inputs"]
 fn stubs_of_a_bad_model_with_inputs_and_reparam() {
     let good: syn::File =
         syn::parse2(expand(full_model_attr(false), exposure_item())).expect("a Rust file");
@@ -277,7 +276,6 @@ fn regression_item() -> TokenStream {
 /// and a reparameterization of it is a reparameterization like any other. Without moments: the
 /// direct route in (u, w) needs E[y], which the original route never needed.
 #[test]
-#[ignore = "bug: reparam of a linear regression fails: the direct route needs E[y] and inference declines (1 statistic, 2 parameters)"]
 fn reparam_of_a_regression_compiles() {
     let out = expand(
         quote! { params(a, b), data(y), inputs(c), reparam(log_slope(a = u, b = w.exp())) },
@@ -288,7 +286,6 @@ fn reparam_of_a_regression_compiles() {
 
 /// The same with E[y] declared: then the Jeffreys invariance check compares −∞ with −∞.
 #[test]
-#[ignore = "bug: reparam of a model whose single-input F is singular: the Jeffreys invariance check \"could not decide\" (−∞ on both sides) and that is a compile error"]
 fn reparam_of_a_regression_with_declared_mean_compiles() {
     let out = expand(
         quote! {
@@ -304,7 +301,6 @@ fn reparam_of_a_regression_with_declared_mean_compiles() {
 /// E[score] = 0 fixes E[y] = a·exp(b c) even though there are fewer statistics (1) than
 /// parameters (2): the system is overdetermined but consistent (DESIGN.md §1).
 #[test]
-#[ignore = "bug: exponential-family inference declines when there are fewer data statistics than parameters, even where E[score] = 0 determines them"]
 fn curved_family_moment_is_inferred() {
     let out = expand(
         quote! { params(a, b), data(y), inputs(c) },
