@@ -8,6 +8,7 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 
 use num_bigint::BigInt;
 use num_integer::Integer;
@@ -462,7 +463,7 @@ fn primitive(p: &Poly) -> (Rational, Poly) {
 pub struct Simplifier<'a> {
     arena: &'a mut Arena,
     domain: &'a Domain,
-    memo: HashMap<Id, RatFun>,
+    memo: HashMap<Id, Rc<RatFun>>,
     atom_memo: HashMap<Id, Id>,
 }
 
@@ -488,13 +489,13 @@ impl<'a> Simplifier<'a> {
         self.ratfun_of(id).num.is_zero()
     }
 
-    fn ratfun_of(&mut self, id: Id) -> RatFun {
+    fn ratfun_of(&mut self, id: Id) -> Rc<RatFun> {
         if let Some(r) = self.memo.get(&id) {
             return r.clone();
         }
         let key = (id, self.domain.version);
         if let Some(r) = self.arena.ratfun_memo.get(&key) {
-            let r = r.as_ref().clone();
+            let r = r.clone();
             self.memo.insert(id, r.clone());
             return r;
         }
@@ -532,7 +533,7 @@ impl<'a> Simplifier<'a> {
                             Node::Mul(_, fs) if fs.len() == 1 && fs[0].1 == q => {
                                 RatFun::poly(Poly::atom(atom))
                             }
-                            _ => self.ratfun_of(atom),
+                            _ => self.ratfun_of(atom).as_ref().clone(),
                         };
                         self.rf_powi(&atom_rf, e.numer())
                     };
@@ -546,14 +547,13 @@ impl<'a> Simplifier<'a> {
                 if self.is_atom_node(atom) {
                     RatFun::poly(Poly::atom(atom))
                 } else {
-                    self.ratfun_of(atom)
+                    self.ratfun_of(atom).as_ref().clone()
                 }
             }
         };
+        let r = Rc::new(r);
         self.memo.insert(id, r.clone());
-        self.arena
-            .ratfun_memo
-            .insert(key, std::rc::Rc::new(r.clone()));
+        self.arena.ratfun_memo.insert(key, r.clone());
         r
     }
 
@@ -695,7 +695,7 @@ impl<'a> Simplifier<'a> {
                 let t = if matches!(self.arena.node(l), Node::Ln(_)) {
                     RatFun::poly(Poly::atom(l))
                 } else {
-                    self.ratfun_of(l)
+                    self.ratfun_of(l).as_ref().clone()
                 };
                 acc = self.rf_add(&acc, &t);
             }
@@ -725,12 +725,12 @@ impl<'a> Simplifier<'a> {
                 }
                 acc
             }
-            Node::Exp(a) => self.ratfun_of(a),
+            Node::Exp(a) => self.ratfun_of(a).as_ref().clone(),
             _ => {
                 let l = self.arena.ln(f);
                 match self.arena.node(l) {
                     Node::Ln(_) => RatFun::poly(Poly::atom(l)),
-                    _ => self.ratfun_of(l),
+                    _ => self.ratfun_of(l).as_ref().clone(),
                 }
             }
         }
@@ -741,7 +741,7 @@ impl<'a> Simplifier<'a> {
         let l = self.arena.ln(sa);
         match self.arena.node(l) {
             Node::Ln(_) => RatFun::poly(Poly::atom(l)),
-            _ => self.ratfun_of(l),
+            _ => self.ratfun_of(l).as_ref().clone(),
         }
     }
 
