@@ -473,6 +473,19 @@ impl Arena {
         if r.is_zero() {
             return;
         }
+        // Most factors are plain bases: no need to clone the node to look inside.
+        if matches!(
+            self.node(f),
+            Node::Sym(_)
+                | Node::Add(_)
+                | Node::Ln(_)
+                | Node::LnGamma(_)
+                | Node::Polygamma(..)
+                | Node::Pi
+        ) {
+            self.push_base(acc, f, r);
+            return;
+        }
         match self.node(f).clone() {
             Node::Num(c) => self.push_num(acc, c, r),
             Node::Mul(c, fs) if r.is_integer() => {

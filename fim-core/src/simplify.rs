@@ -499,6 +499,11 @@ impl<'a> Simplifier<'a> {
             self.memo.insert(id, r.clone());
             return r;
         }
+        if let Node::Sym(_) | Node::Pi = self.arena.node(id) {
+            let r = Rc::new(RatFun::poly(Poly::atom(id)));
+            self.memo.insert(id, r.clone());
+            return r;
+        }
         let r = match self.arena.node(id).clone() {
             Node::Num(c) => RatFun::poly(Poly::constant(c)),
             Node::Add(ts) => {
