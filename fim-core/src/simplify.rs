@@ -484,6 +484,17 @@ impl<'a> Simplifier<'a> {
         self.ratfun_to_ir(&rf)
     }
 
+    /// `id` with its numerator fully expanded (no common factors pulled out for display).
+    pub fn expanded(&mut self, id: Id) -> Id {
+        let rf = self.ratfun_of(id);
+        let mut fs = vec![(self.poly_to_ir(&rf.num), Rational::one())];
+        for (p, e) in rf.den.values() {
+            let f = self.poly_to_ir(p);
+            fs.push((f, -rat(i64::from(*e))));
+        }
+        self.arena.mul_pow(fs)
+    }
+
     /// True when `id` is identically zero by canonical form.
     pub fn is_zero(&mut self, id: Id) -> bool {
         self.ratfun_of(id).num.is_zero()
@@ -519,7 +530,13 @@ impl<'a> Simplifier<'a> {
                 for (b, e) in fs.iter() {
                     let f = if e.is_integer() {
                         let rb = self.ratfun_of(*b);
-                        if rb.num.is_zero() && e.is_negative() {
+                        let big = e.numer().to_i64().is_none_or(|n| n > EXPAND_POWER_MAX);
+                        if big && rb.num.0.len() > 1 {
+                            // A high power of a sum stays one atom over the simplified base.
+                            let sb = self.ratfun_to_ir(&rb);
+                            let atom = self.arena.powr(sb, e.clone());
+                            RatFun::poly(Poly::atom(atom))
+                        } else if rb.num.is_zero() && e.is_negative() {
                             // Division by an expression that is identically zero: keep it
                             // visible (it evaluates to ±∞ or NaN) rather than fold it away.
                             let zero = self.arena.int(0);
@@ -929,7 +946,7 @@ impl<'a> Simplifier<'a> {
         }
         let atom = atom?;
         let degree = p.max_degree(atom);
-        if !(2..=12).contains(&degree) {
+        if !(2..=64).contains(&degree) {
             return None;
         }
         let (_, prim) = primitive(p);
@@ -998,6 +1015,10 @@ impl<'a> Simplifier<'a> {
     /// A polynomial for display: where an atom divides some (not all) of its terms, those
     /// terms are collected over it when that prints shorter: ψ₁(a)ψ₁(b) − (ψ₁(a) + ψ₁(b))ψ₁(a+b).
     fn collected(&mut self, p: &Poly) -> Id {
+        self.collected_to(p, 0)
+    }
+
+    fn collected_to(&mut self, p: &Poly, depth: usize) -> Id {
         let plain = self.poly_to_ir(p);
         if let Some((factors, rest)) = Self::linear_factors(p) {
             if factors.len() + usize::from(rest.as_constant().is_none()) > 1
@@ -1047,9 +1068,12 @@ impl<'a> Simplifier<'a> {
                 None => without.add_term(m.clone(), c.clone()),
             }
         }
-        let w = self.collected(&with);
+        if depth >= 3 {
+            return plain;
+        }
+        let w = self.collected_to(&with, depth + 1);
         let grouped = self.arena.mul([atom, w]);
-        let rest = self.collected(&without);
+        let rest = self.collected_to(&without, depth + 1);
         let candidate = self.arena.add([grouped, rest]);
         if crate::print::op_count(self.arena, candidate) < crate::print::op_count(self.arena, plain)
         {
@@ -1162,10 +1186,16 @@ pub fn is_zero(arena: &mut Arena, domain: &Domain, id: Id) -> bool {
     arena.is_zero(s)
 }
 
-/// Expands products over sums (the numerator of [`simplify`] over its factored denominator).
+/// Expands products over sums: the expanded numerator of [`simplify`] over its factored
+/// denominator (powers of sums above [`EXPAND_POWER_MAX`] stay whole).
 pub fn expand(arena: &mut Arena, id: Id) -> Id {
-    simplify(arena, &Domain::new(), id)
+    let empty = Domain::new();
+    Simplifier::new(arena, &empty).expanded(id)
 }
+
+/// Powers of sums above this exponent are kept whole rather than expanded: (x + y + z)^999
+/// would not fit in memory, and (1 + x)^20 reads better as it is.
+pub const EXPAND_POWER_MAX: i64 = 8;
 
 #[cfg(test)]
 mod tests {
