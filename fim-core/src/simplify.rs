@@ -530,7 +530,7 @@ impl<'a> Simplifier<'a> {
                 for (b, e) in fs.iter() {
                     let f = if e.is_integer() {
                         let rb = self.ratfun_of(*b);
-                        let big = e.numer().to_i64().is_none_or(|n| n > EXPAND_POWER_MAX);
+                        let big = e.numer().to_i64().map_or(true, |n| n > EXPAND_POWER_MAX);
                         if big && rb.num.0.len() > 1 {
                             // A high power of a sum stays one atom over the simplified base.
                             let sb = self.ratfun_to_ir(&rb);
