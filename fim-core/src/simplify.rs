@@ -1095,7 +1095,71 @@ impl<'a> Simplifier<'a> {
         self.arena.add(terms)
     }
 
+    /// Splits univariate denominator factors into their linear factors over Q and cancels
+    /// again: (x² − 1) / (x² − 2x + 1) = (1 + x) / (1 − x) up to sign.
+    fn split_denominator(&mut self, r: &RatFun) -> Option<RatFun> {
+        if r.num.0.len() < 2 {
+            return None;
+        }
+        let mut split = false;
+        let mut den: BTreeMap<Id, (Poly, u32)> = BTreeMap::new();
+        let mut num = r.num.clone();
+        for (key, (p, e)) in &r.den {
+            match Self::linear_factors(p) {
+                Some((factors, rest)) if !factors.is_empty() => {
+                    split = true;
+                    let (k, _) = primitive(p);
+                    // p = k * Π fᵢ^mᵢ * rest: the constant k moves to the numerator.
+                    num = num.scale(&(Rational::one() / num_traits::pow::Pow::pow(&k, *e as i32)));
+                    for (f, m) in factors {
+                        let fk = self.poly_to_ir(&f);
+                        den.entry(fk)
+                            .and_modify(|d| d.1 += m * e)
+                            .or_insert((f, m * e));
+                    }
+                    match rest.as_constant() {
+                        Some(c) => {
+                            num = num.scale(
+                                &(Rational::one() / num_traits::pow::Pow::pow(&c, *e as i32)),
+                            );
+                        }
+                        None => {
+                            let rk = self.poly_to_ir(&rest);
+                            den.entry(rk).and_modify(|d| d.1 += e).or_insert((rest, *e));
+                        }
+                    }
+                }
+                _ => {
+                    den.entry(*key)
+                        .and_modify(|d| d.1 += e)
+                        .or_insert((p.clone(), *e));
+                }
+            }
+        }
+        if !split {
+            return None;
+        }
+        // Keep the split only when something cancelled: the denominator's degree went down.
+        let degree = |den: &BTreeMap<Id, (Poly, u32)>| -> u32 {
+            den.values()
+                .map(|(p, e)| {
+                    e * p
+                        .0
+                        .keys()
+                        .map(|m| m.iter().map(|x| x.1).sum::<u32>())
+                        .max()
+                        .unwrap_or(0)
+                })
+                .sum()
+        };
+        let before = degree(&r.den);
+        let out = self.cancel(RatFun { num, den });
+        (degree(&out.den) < before).then_some(out)
+    }
+
     fn ratfun_to_ir(&mut self, r: &RatFun) -> Id {
+        let split = self.split_denominator(r);
+        let r = split.as_ref().unwrap_or(r);
         // A numerator sum shows its common factors: `n * (1.0 - p2)`, not `n - n * p2`.
         let mut fs = Vec::new();
         let mut num = r.num.clone();

@@ -238,8 +238,7 @@ fn latex_of_simplified_forms() {
 /// never found: there is no polynomial gcd. `(x² - 1) / (x² - 2x + 1)` is `(x + 1) / (x - 1)`.
 #[rustfmt::skip]
 #[test]
-#[ignore = "engine bug: no polynomial gcd: (x^2 - 1) / (x^2 - 2x + 1) is not reduced to (1 + x) / (x - 1)"]
-fn engine_bug_common_factor_of_numerator_and_denominator_is_not_cancelled() {
+fn common_factor_of_numerator_and_denominator_cancels() {
     // Reduced, each is at most this many operations, however its signs are normalized.
     for (src, ops) in [
         ("(x + y) / (x.powi(2) + 2.0 * x * y + y.powi(2))", 2), // 1.0 / (x + y)
