@@ -1,0 +1,323 @@
+//! The three families of the scaling benchmark (benches/derive.rs), checked for correctness at
+//! sizes where the structure matters: Dirichlet (F = diag(ψ₁(aᵢ)) − ψ₁(a₀) 11ᵀ, a₀ = Σ aᵢ,
+//! moments inferred), multinomial with K free probabilities (F = n (diag(1/pᵢ) + 11ᵀ/p₀),
+//! p₀ = 1 − Σ pᵢ) and K independent normals (F = diag(1/sᵢ², 2/sᵢ²)). Every entry and J are
+//! proved equal to the closed forms written here and compared numerically with plain Rust.
+
+// F, its closed form and the points are indexed together, as the math writes them.
+#![allow(clippy::needless_range_loop)]
+
+use std::collections::HashMap;
+
+use fim_core::model::{Derivation, Jeffreys};
+use fim_core::{equiv, parse, print, Id};
+use special::Gamma;
+
+fn names(prefix: &str, k: usize) -> Vec<String> {
+    (1..=k).map(|i| format!("{prefix}{i}")).collect()
+}
+
+fn signature(args: &[String]) -> String {
+    args.iter()
+        .map(|a| format!("{a}: f64"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn dirichlet(k: usize) -> (String, String) {
+    let (a, x) = (names("a", k), names("x", k));
+    let attr = format!("params({}), data({})", a.join(", "), x.join(", "));
+    let mut body = format!("ln_gamma({})", a.join(" + "));
+    for ai in &a {
+        body += &format!(" - ln_gamma({ai})");
+    }
+    for (ai, xi) in a.iter().zip(&x) {
+        body += &format!(" + ({ai} - 1.0) * {xi}.ln()");
+    }
+    let args: Vec<String> = x.iter().chain(&a).cloned().collect();
+    (
+        attr,
+        format!("fn dirichlet({}) -> f64 {{ {body} }}", signature(&args)),
+    )
+}
+
+fn multinomial(k: usize) -> (String, String) {
+    let (p, x) = (names("p", k), names("x", k));
+    let moments: Vec<String> = p
+        .iter()
+        .zip(&x)
+        .map(|(pi, xi)| format!("E[{xi}] = n * {pi}"))
+        .collect();
+    let attr = format!(
+        "params({}), data({}), moments({})",
+        p.join(", "),
+        x.join(", "),
+        moments.join(", ")
+    );
+    let terms: Vec<String> = p
+        .iter()
+        .zip(&x)
+        .map(|(pi, xi)| format!("{xi} * {pi}.ln()"))
+        .collect();
+    let body = format!(
+        "{} + (n - {}) * (1.0 - {}).ln()",
+        terms.join(" + "),
+        x.join(" - "),
+        p.join(" - ")
+    );
+    let mut args: Vec<String> = x.iter().chain(&p).cloned().collect();
+    args.push("n".to_string());
+    (
+        attr,
+        format!("fn multinomial({}) -> f64 {{ {body} }}", signature(&args)),
+    )
+}
+
+fn normals(k: usize) -> (String, String) {
+    let (m, s, x) = (names("m", k), names("s", k), names("x", k));
+    let params: Vec<String> = m
+        .iter()
+        .zip(&s)
+        .flat_map(|(mi, si)| [mi.clone(), si.clone()])
+        .collect();
+    let moments: Vec<String> = (0..k)
+        .flat_map(|i| {
+            [
+                format!("E[{}] = {}", x[i], m[i]),
+                format!("E[{}.powi(2)] = {}.powi(2) + {}.powi(2)", x[i], m[i], s[i]),
+            ]
+        })
+        .collect();
+    let attr = format!(
+        "params({}), data({}), moments({})",
+        params.join(", "),
+        x.join(", "),
+        moments.join(", ")
+    );
+    let terms: Vec<String> = (0..k)
+        .map(|i| {
+            format!(
+                "(-{s}.ln() - ({x} - {m}).powi(2) / (2.0 * {s}.powi(2)))",
+                s = s[i],
+                x = x[i],
+                m = m[i]
+            )
+        })
+        .collect();
+    let args: Vec<String> = x.iter().chain(&params).cloned().collect();
+    (
+        attr,
+        format!(
+            "fn normals({}) -> f64 {{ {} }}",
+            signature(&args),
+            terms.join(" + ")
+        ),
+    )
+}
+
+fn derive(attr: &str, item: &str) -> Derivation {
+    match Derivation::from_source(attr, item) {
+        Ok(d) => d,
+        Err(err) => {
+            let msgs: Vec<String> = err.into_iter().map(|e| e.to_string()).collect();
+            panic!("derivation failed:\n{}", msgs.join("\n"))
+        }
+    }
+}
+
+fn assert_identity(d: &mut Derivation, mine: &str, derived: Id, what: &str) {
+    let arena = &mut d.model.arena;
+    let m = parse::parse_str(arena, mine).unwrap();
+    let shown = print::rust(arena, derived);
+    let v = equiv::equiv(arena, &d.core.domain, &d.core.samples, m, derived);
+    assert!(
+        v.is_proved(),
+        "{what}: expected `{mine}`, derived `{shown}`: {v:?}"
+    );
+}
+
+fn jeffreys(d: &Derivation) -> (Id, &'static str) {
+    match &d.core.jeffreys {
+        Jeffreys::Closed { expr, how } => (*expr, how),
+        Jeffreys::Numeric => panic!("expected a closed-form Jeffreys"),
+    }
+}
+
+fn eval(d: &Derivation, id: Id, env: &[(String, f64)]) -> f64 {
+    let env: HashMap<_, _> = env
+        .iter()
+        .filter_map(|(n, v)| d.model.arena.find_symbol(n).map(|s| (s, *v)))
+        .collect();
+    d.model.arena.eval(id, &env)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+/// Operators of Rust source text, counted as `print::op_count` counts them.
+fn text_ops(src: &str) -> usize {
+    fn ops(e: &syn::Expr) -> usize {
+        match e {
+            syn::Expr::Binary(b) => 1 + ops(&b.left) + ops(&b.right),
+            syn::Expr::Unary(u) => 1 + ops(&u.expr),
+            syn::Expr::Paren(p) => ops(&p.expr),
+            syn::Expr::MethodCall(m) => {
+                1 + ops(&m.receiver) + m.args.iter().map(ops).sum::<usize>()
+            }
+            syn::Expr::Call(c) => 1 + c.args.iter().map(ops).sum::<usize>(),
+            _ => 0,
+        }
+    }
+    ops(&syn::parse_str::<syn::Expr>(src).unwrap())
+}
+
+/// The Dirichlet J as a person writes it: ½ [Σ ln ψ₁(aᵢ) + ln(1 − ψ₁(a₀) Σ 1/ψ₁(aᵢ))].
+fn dirichlet_jeffreys_text(k: usize) -> String {
+    let a = names("a", k);
+    let a0 = a.join(" + ");
+    let logs: Vec<String> = a.iter().map(|ai| format!("trigamma({ai}).ln()")).collect();
+    let recips: Vec<String> = a.iter().map(|ai| format!("1.0 / trigamma({ai})")).collect();
+    format!(
+        "0.5 * ({} + (1.0 - trigamma({a0}) * ({})).ln())",
+        logs.join(" + "),
+        recips.join(" + ")
+    )
+}
+
+#[test]
+fn dirichlet_family() {
+    for k in [3, 4, 6] {
+        let (attr, item) = dirichlet(k);
+        let mut d = derive(&attr, &item);
+        assert!(d.core.inference_note.is_none());
+        assert_eq!(d.core.table.entries().len(), k, "E[ln xᵢ] inferred");
+        let a = names("a", k);
+        let a0 = a.join(" + ");
+        for i in 0..k {
+            for j in i..k {
+                let want = if i == j {
+                    format!("trigamma({}) - trigamma({a0})", a[i])
+                } else {
+                    format!("-trigamma({a0})")
+                };
+                let f = d.core.fisher[i][j];
+                assert_identity(&mut d, &want, f, &format!("Dirichlet K={k} F[{i}][{j}]"));
+            }
+        }
+        let (j, how) = jeffreys(&d);
+        let want_j = dirichlet_jeffreys_text(k);
+        assert_identity(&mut d, &want_j, j, &format!("Dirichlet K={k} J ({how})"));
+
+        // Numerically, at a point.
+        let vals: Vec<f64> = (0..k).map(|i| 0.4 + 0.7 * i as f64).collect();
+        let env: Vec<(String, f64)> = a.iter().cloned().zip(vals.iter().copied()).collect();
+        let t0 = vals.iter().sum::<f64>().trigamma();
+        let t: Vec<f64> = vals.iter().map(|v| v.trigamma()).collect();
+        for i in 0..k {
+            for jj in 0..k {
+                let want = if i == jj { t[i] - t0 } else { -t0 };
+                let got = eval(&d, d.core.fisher[i][jj], &env);
+                assert!(close(got, want), "K={k} F[{i}][{jj}]: {got} vs {want}");
+            }
+        }
+        let want = 0.5
+            * (t.iter().map(|v| v.ln()).sum::<f64>()
+                + (1.0 - t0 * t.iter().map(|v| 1.0 / v).sum::<f64>()).ln());
+        let got = eval(&d, j, &env);
+        assert!(close(got, want), "K={k} J: {got} vs {want}");
+    }
+}
+
+/// The Dirichlet J within two operators of ½ [Σ ln ψ₁(aᵢ) + ln(1 − ψ₁(a₀) Σ 1/ψ₁(aᵢ))] as
+/// written below. It used to print the determinant multiplied out (106 operators at K = 5);
+/// since d9c18c3 it keeps the rank-one factor, but divides each of the K + 1 logarithms by 2
+/// (`trigamma(a1).ln() / 2.0 + …`), K operators more than one `0.5 * (…)`: 43 against 38 at
+/// K = 5.
+#[test]
+#[ignore = "ugly print: Dirichlet Jeffreys divides each of its K + 1 logarithms by 2.0 (43 operators at K = 5 against 38)"]
+fn dirichlet_jeffreys_printed_in_rank_one_form() {
+    assert_eq!(text_ops(&dirichlet_jeffreys_text(5)), 38);
+    assert_eq!(text_ops(&dirichlet_jeffreys_text(8)), 59);
+    for k in [3, 5, 8] {
+        let (attr, item) = dirichlet(k);
+        let d = derive(&attr, &item);
+        let (j, _) = jeffreys(&d);
+        let have = print::op_count(&d.model.arena, j);
+        let budget = text_ops(&dirichlet_jeffreys_text(k));
+        assert!(
+            have <= budget + 2,
+            "K={k}: {have} operators against {budget}: `{}`",
+            print::rust(&d.model.arena, j)
+        );
+    }
+}
+
+#[test]
+fn multinomial_family() {
+    for k in [3, 5] {
+        let (attr, item) = multinomial(k);
+        let mut d = derive(&attr, &item);
+        let p = names("p", k);
+        let p0 = format!("(1.0 - {})", p.join(" - "));
+        for i in 0..k {
+            for j in i..k {
+                let want = if i == j {
+                    format!("n / {} + n / {p0}", p[i])
+                } else {
+                    format!("n / {p0}")
+                };
+                let f = d.core.fisher[i][j];
+                assert_identity(&mut d, &want, f, &format!("multinomial K={k} F[{i}][{j}]"));
+            }
+        }
+        let logs: Vec<String> = p.iter().map(|pi| format!("{pi}.ln()")).collect();
+        let want_j = format!("0.5 * ({k}.0 * n.ln() - {} - {p0}.ln())", logs.join(" - "));
+        let (j, _) = jeffreys(&d);
+        assert_identity(&mut d, &want_j, j, &format!("multinomial K={k} J"));
+
+        let vals: Vec<f64> = (0..k).map(|i| 0.05 + 0.03 * i as f64).collect();
+        let n = 11.0;
+        let mut env: Vec<(String, f64)> = p.iter().cloned().zip(vals.iter().copied()).collect();
+        env.push(("n".to_string(), n));
+        let q0 = 1.0 - vals.iter().sum::<f64>();
+        for i in 0..k {
+            for jj in 0..k {
+                let want = n * (if i == jj { 1.0 / vals[i] } else { 0.0 } + 1.0 / q0);
+                let got = eval(&d, d.core.fisher[i][jj], &env);
+                assert!(close(got, want), "K={k} F[{i}][{jj}]: {got} vs {want}");
+            }
+        }
+        let want = 0.5 * (k as f64 * n.ln() - vals.iter().map(|v| v.ln()).sum::<f64>() - q0.ln());
+        let got = eval(&d, j, &env);
+        assert!(close(got, want), "K={k} J: {got} vs {want}");
+    }
+}
+
+#[test]
+fn normals_family() {
+    for k in [3, 6] {
+        let (attr, item) = normals(k);
+        let mut d = derive(&attr, &item);
+        assert_eq!(d.core.fisher.len(), 2 * k);
+        let s = names("s", k);
+        for i in 0..2 * k {
+            for j in i..2 * k {
+                let want = if i != j {
+                    "0.0".to_string()
+                } else if i % 2 == 0 {
+                    format!("1.0 / {}.powi(2)", s[i / 2])
+                } else {
+                    format!("2.0 / {}.powi(2)", s[i / 2])
+                };
+                let f = d.core.fisher[i][j];
+                assert_identity(&mut d, &want, f, &format!("normals K={k} F[{i}][{j}]"));
+            }
+        }
+        let logs: Vec<String> = s.iter().map(|si| format!("2.0 * {si}.ln()")).collect();
+        let want_j = format!("{}.0 * 0.5 * 2.0_f64.ln() - {}", k, logs.join(" - "));
+        let (j, how) = jeffreys(&d);
+        assert_eq!(how, "diagonal");
+        assert_identity(&mut d, &want_j, j, &format!("normals K={k} J"));
+    }
+}
