@@ -191,7 +191,7 @@ impl MomentTable {
     /// Replaces every value by its simplified form (for display and emission).
     pub fn simplify_values(&mut self, arena: &mut Arena, domain: &Domain) {
         for e in &mut self.entries {
-            e.value = simplify::simplify(arena, domain, e.value);
+            e.value = simplify::tidy(arena, domain, e.value);
         }
     }
 }

@@ -465,7 +465,13 @@ pub struct Simplifier<'a> {
     domain: &'a Domain,
     memo: HashMap<Id, Rc<RatFun>>,
     atom_memo: HashMap<Id, Id>,
+    /// Whether results are for people (common factors collected, rational roots factored,
+    /// univariate denominators split) or only canonical, which is cheaper.
+    display: bool,
 }
+
+/// The high bit of a memo key marks display forms.
+const DISPLAY_BIT: u64 = 1 << 63;
 
 impl<'a> Simplifier<'a> {
     /// A simplifier over `arena` that uses the sign facts in `domain`.
@@ -475,13 +481,79 @@ impl<'a> Simplifier<'a> {
             domain,
             memo: HashMap::new(),
             atom_memo: HashMap::new(),
+            display: false,
         }
     }
 
-    /// The simplified form of `id`: `expanded numerator / factored denominator`.
+    /// A simplifier whose results read as a person would write them (see [`tidy`]).
+    pub fn for_display(arena: &'a mut Arena, domain: &'a Domain) -> Self {
+        let mut s = Simplifier::new(arena, domain);
+        s.display = true;
+        s
+    }
+
+    fn key(&self, id: Id) -> (Id, u64) {
+        // Rational forms do not depend on the mode: display only changes the final conversion.
+        (id, self.domain.version)
+    }
+
+    /// The simplified form of `id`: `expanded numerator / factored denominator`; for display,
+    /// also with its common factors collected and the arguments of its logarithms tidied.
     pub fn simplify(&mut self, id: Id) -> Id {
         let rf = self.ratfun_of(id);
-        self.ratfun_to_ir(&rf)
+        let ir = self.ratfun_to_ir(&rf);
+        if self.display {
+            self.tidy_logs(ir)
+        } else {
+            ir
+        }
+    }
+
+    /// The canonical form, whatever the mode: what inner steps (atoms' arguments) use, so that
+    /// display and canonical simplification share their caches.
+    fn canonical(&mut self, id: Id) -> Id {
+        let display = std::mem::replace(&mut self.display, false);
+        let rf = self.ratfun_of(id);
+        let ir = self.ratfun_to_ir(&rf);
+        self.display = display;
+        ir
+    }
+
+    /// Display forms inside logarithms: ln(ψ₁(a)ψ₁(b) − (ψ₁(a) + ψ₁(b))ψ₁(a+b)).
+    fn tidy_logs(&mut self, id: Id) -> Id {
+        let mut memo: HashMap<Id, Id> = HashMap::new();
+        self.tidy_logs_rec(id, &mut memo, 0)
+    }
+
+    fn tidy_logs_rec(&mut self, id: Id, memo: &mut HashMap<Id, Id>, depth: usize) -> Id {
+        if let Some(&r) = memo.get(&id) {
+            return r;
+        }
+        let r = match self.arena.node(id).clone() {
+            Node::Ln(a) if matches!(self.arena.node(a), Node::Add(_)) => {
+                let rf = self.ratfun_of(a);
+                let shown = self.ratfun_to_ir(&rf);
+                self.arena.ln(shown)
+            }
+            Node::Num(_) | Node::Sym(_) | Node::Pi => id,
+            _ if depth > 16 => id,
+            _ => {
+                let kids = self.arena.children(id);
+                let mut map: HashMap<Id, Id> = HashMap::new();
+                for c in kids {
+                    let t = self.tidy_logs_rec(c, memo, depth + 1);
+                    map.insert(c, t);
+                }
+                if map.iter().all(|(k, v)| k == v) {
+                    id
+                } else {
+                    self.arena
+                        .map_children(id, &mut |_, c| map.get(&c).copied().unwrap_or(c))
+                }
+            }
+        };
+        memo.insert(id, r);
+        r
     }
 
     /// `id` with its numerator fully expanded (no common factors pulled out for display).
@@ -504,7 +576,7 @@ impl<'a> Simplifier<'a> {
         if let Some(r) = self.memo.get(&id) {
             return r.clone();
         }
-        let key = (id, self.domain.version);
+        let key = self.key(id);
         if let Some(r) = self.arena.ratfun_memo.get(&key) {
             let r = r.clone();
             self.memo.insert(id, r.clone());
@@ -547,7 +619,7 @@ impl<'a> Simplifier<'a> {
                         }
                     } else {
                         // b^(p/q) = (b^(1/q))^p with b^(1/q) an atom over the simplified base.
-                        let sb = self.simplify(*b);
+                        let sb = self.canonical(*b);
                         let q = Rational::new(BigInt::one(), e.denom().clone());
                         let atom = self.arena.powr(sb, q.clone());
                         // The atom may have folded (an exact root): treat it through the IR.
@@ -597,7 +669,7 @@ impl<'a> Simplifier<'a> {
                 let children = self.arena.children(id);
                 let mut map: HashMap<Id, Id> = HashMap::new();
                 for c in children {
-                    let sc = self.simplify(c);
+                    let sc = self.canonical(c);
                     map.insert(c, sc);
                 }
                 self.arena
@@ -705,7 +777,7 @@ impl<'a> Simplifier<'a> {
             [] => {}
             [(f, e)] if e.is_integer() && e.numer().is_odd() => {
                 // The argument in its display form (common factors collected).
-                let shown = self.simplify(*f);
+                let shown = self.canonical(*f);
                 let l = self.arena.ln(shown);
                 let t = RatFun::poly(Poly::atom(l).scale(e));
                 acc = self.rf_add(&acc, &t);
@@ -759,7 +831,7 @@ impl<'a> Simplifier<'a> {
     }
 
     fn opaque_ln(&mut self, arg: Id) -> RatFun {
-        let sa = self.simplify(arg);
+        let sa = self.canonical(arg);
         let l = self.arena.ln(sa);
         match self.arena.node(l) {
             Node::Ln(_) => RatFun::poly(Poly::atom(l)),
@@ -1015,6 +1087,9 @@ impl<'a> Simplifier<'a> {
     /// A polynomial for display: where an atom divides some (not all) of its terms, those
     /// terms are collected over it when that prints shorter: ψ₁(a)ψ₁(b) − (ψ₁(a) + ψ₁(b))ψ₁(a+b).
     fn collected(&mut self, p: &Poly) -> Id {
+        if !self.display {
+            return self.poly_to_ir(p);
+        }
         self.collected_to(p, 0)
     }
 
@@ -1158,7 +1233,11 @@ impl<'a> Simplifier<'a> {
     }
 
     fn ratfun_to_ir(&mut self, r: &RatFun) -> Id {
-        let split = self.split_denominator(r);
+        let split = if self.display {
+            self.split_denominator(r)
+        } else {
+            None
+        };
         let r = split.as_ref().unwrap_or(r);
         // A numerator sum shows its common factors: `n * (1.0 - p2)`, not `n - n * p2`.
         let mut fs = Vec::new();
@@ -1230,13 +1309,27 @@ fn factor_small(n: &BigInt) -> Vec<(BigInt, u32)> {
     out
 }
 
-/// Simplifies `id` with the sign facts of `domain`.
+/// Simplifies `id` with the sign facts of `domain` to a canonical rational form (cheap; for
+/// further computation and identity proofs).
 pub fn simplify(arena: &mut Arena, domain: &Domain, id: Id) -> Id {
     let key = (id, domain.version);
     if let Some(&r) = arena.simplify_memo.get(&key) {
         return r;
     }
     let r = Simplifier::new(arena, domain).simplify(id);
+    arena.simplify_memo.insert(key, r);
+    r
+}
+
+/// Simplifies `id` for people: as [`simplify`], then common factors collected, numerators
+/// factored over their rational roots, univariate denominators split where that cancels.
+/// Used for every result that is printed or emitted.
+pub fn tidy(arena: &mut Arena, domain: &Domain, id: Id) -> Id {
+    let key = (id, domain.version | DISPLAY_BIT);
+    if let Some(&r) = arena.simplify_memo.get(&key) {
+        return r;
+    }
+    let r = Simplifier::for_display(arena, domain).simplify(id);
     arena.simplify_memo.insert(key, r);
     r
 }

@@ -332,7 +332,7 @@ pub fn derive_core(arena: &mut Arena, spec: &Spec, errors: &mut Errors) -> Optio
                 let v = equiv::equiv(arena, &domain, &samples, e, zero);
                 let outcome = outcome_of(arena, v.clone(), e, zero);
                 if matches!(v, Verdict::Differs { .. }) {
-                    let residue = simplify::simplify(arena, &domain, e);
+                    let residue = simplify::tidy(arena, &domain, e);
                     errors.push(syn::Error::new(
                         spec.param_spans
                             .get(i)
@@ -371,7 +371,7 @@ pub fn derive_core(arena: &mut Arena, spec: &Spec, errors: &mut Errors) -> Optio
             match expect::expectation(arena, hessian[i][j], &data, &table) {
                 Ok(e) => {
                     let f = arena.neg(e);
-                    let f = simplify::simplify(arena, &domain, f);
+                    let f = simplify::tidy(arena, &domain, f);
                     fisher[i][j] = f;
                     fisher[j][i] = f;
                 }
@@ -606,7 +606,7 @@ fn jeffreys_of(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Jeffreys {
         let d = det_cofactor(arena, f);
         let d = simplify::simplify(arena, domain, d);
         let by_cofactor = arena.ln(d);
-        let by_cofactor = simplify::simplify(arena, domain, by_cofactor);
+        let by_cofactor = simplify::tidy(arena, domain, by_cofactor);
         let stuck = has_unsplit_product_log(arena, by_cofactor);
         let by_rank_one = if stuck {
             let (r, compact) = rank_one_logs(arena, domain, f);
@@ -614,7 +614,7 @@ fn jeffreys_of(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Jeffreys {
             Some(if compact {
                 sum
             } else {
-                simplify::simplify(arena, domain, sum)
+                simplify::tidy(arena, domain, sum)
             })
         } else {
             None
@@ -643,7 +643,7 @@ fn jeffreys_of(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Jeffreys {
     let expr = if keep_whole {
         j
     } else {
-        simplify::simplify(arena, domain, j)
+        simplify::tidy(arena, domain, j)
     };
     Jeffreys::Closed { expr, how }
 }
@@ -676,9 +676,9 @@ fn rank_one_logs(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> (Vec<Id>,
     let mut inv_sum = Vec::with_capacity(k);
     for (i, row) in f.iter().enumerate() {
         let d = arena.sub(row[i], c);
-        let d = simplify::simplify(arena, domain, d);
+        let d = simplify::tidy(arena, domain, d);
         let l = arena.ln(d);
-        logs.push(simplify::simplify(arena, domain, l));
+        logs.push(simplify::tidy(arena, domain, l));
         inv_sum.push(arena.recip(d));
     }
     let s = arena.add(inv_sum);
@@ -687,7 +687,7 @@ fn rank_one_logs(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> (Vec<Id>,
     let raw = arena.add([one, cs]);
     let together = simplify::simplify(arena, domain, raw);
     let ln_together = arena.ln(together);
-    let ln_together = simplify::simplify(arena, domain, ln_together);
+    let ln_together = simplify::tidy(arena, domain, ln_together);
     let ln_raw = arena.ln(raw);
     let compact = print::op_count(arena, ln_raw) < print::op_count(arena, ln_together);
     logs.push(if compact { ln_raw } else { ln_together });

@@ -198,7 +198,7 @@ fn inverse(d: &mut Derivation, f: &[Vec<Id>], domain: &simplify::Domain) -> Vec<
             let sign = arena.int(if (i + j) % 2 == 0 { 1 } else { -1 });
             let num = arena.mul([sign, c]);
             let x = arena.div(num, det);
-            let x = simplify::simplify(arena, domain, x);
+            let x = simplify::tidy(arena, domain, x);
             inv[i][j] = x;
             inv[j][i] = x;
         }
@@ -510,7 +510,7 @@ fn shortest_forms(
 ) -> (Vec<Id>, Vec<Vec<Id>>) {
     let arena = &mut d.model.arena;
     let mut pick = |x: Id| {
-        let s = simplify::simplify(arena, domain, x);
+        let s = simplify::tidy(arena, domain, x);
         if print::op_count(arena, s) < print::op_count(arena, x) {
             s
         } else {

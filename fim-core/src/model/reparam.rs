@@ -197,7 +197,7 @@ pub fn derive(d: &mut Derivation, r: &ReparamSyn, errors: &mut Errors) -> Option
                 }
             }
             let s = arena.add(terms);
-            let s = simplify::simplify(arena, &domain, s);
+            let s = simplify::tidy(arena, &domain, s);
             fisher[a][b] = s;
             fisher[b][a] = s;
         }
@@ -212,7 +212,7 @@ pub fn derive(d: &mut Derivation, r: &ReparamSyn, errors: &mut Errors) -> Option
             let log_abs = log_abs(arena, &domain, det);
             let sum = arena.add([j_at_g, log_abs]);
             Jeffreys::Closed {
-                expr: simplify::simplify(arena, &domain, sum),
+                expr: simplify::tidy(arena, &domain, sum),
                 how,
             }
         }

@@ -141,7 +141,7 @@ fn render(d: &mut Derivation, style: Style) -> String {
         .core
         .score
         .iter()
-        .map(|&x| simplify::simplify(arena, &domain, x))
+        .map(|&x| simplify::tidy(arena, &domain, x))
         .collect();
     let hessian: Vec<Vec<Id>> = d
         .core
@@ -149,7 +149,7 @@ fn render(d: &mut Derivation, style: Style) -> String {
         .iter()
         .map(|row| {
             row.iter()
-                .map(|&x| simplify::simplify(arena, &domain, x))
+                .map(|&x| simplify::tidy(arena, &domain, x))
                 .collect()
         })
         .collect();
