@@ -97,4 +97,13 @@ fn main() {
         }
     }
     println!("{which} K={k}: {:?} per derivation", t.elapsed() / n as u32);
+    if std::env::var("FIM_BATCHES").is_ok() {
+        for batch in 0..5 {
+            let t = std::time::Instant::now();
+            for _ in 0..n {
+                std::hint::black_box(Derivation::from_source(&a, &f).ok());
+            }
+            println!("batch {batch}: {:?} per derivation", t.elapsed() / n as u32);
+        }
+    }
 }

@@ -348,6 +348,33 @@ impl Domain {
         self.assume_sign(arena, id, Ordering::Greater, 0);
     }
 
+    /// Proves `f > 0` from a recorded fact `g > 0` when `f - g` is positive by sign rules, and
+    /// records it: `1 - p2 > 0` from `1 - p1 - p2 > 0` and `p1 > 0`.
+    fn positive_by_difference(&mut self, arena: &mut Arena, f: Id) -> bool {
+        if !matches!(arena.node(f), Node::Add(_)) {
+            return false;
+        }
+        let known: Vec<Id> = self
+            .pos
+            .iter()
+            .copied()
+            .filter(|&g| matches!(arena.node(g), Node::Add(_)))
+            .collect();
+        let mut known = known;
+        known.sort();
+        for g in known {
+            let d = arena.sub(f, g);
+            let d = simplify(arena, &Domain::new(), d);
+            if self.sign(arena, d) == Some(Ordering::Greater) {
+                if self.pos.insert(f) {
+                    self.version = next_version();
+                }
+                return true;
+            }
+        }
+        false
+    }
+
     fn assume_sign(&mut self, arena: &mut Arena, id: Id, s: Ordering, depth: usize) {
         if depth > 32 {
             return;
@@ -376,6 +403,19 @@ impl Domain {
                             }
                         }
                         None => unknown.push((*b, e.clone())),
+                    }
+                }
+                // Two unknowns: a sum among them may follow from a known one by a positive
+                // difference (1 - p2 = (1 - p1 - p2) + p1), which leaves the other alone.
+                if unknown.len() == 2 {
+                    let mut i = 0;
+                    while i < unknown.len() {
+                        if self.positive_by_difference(arena, unknown[i].0) {
+                            // A positive factor does not change the sign, whatever its power.
+                            unknown.remove(i);
+                            break;
+                        }
+                        i += 1;
                     }
                 }
                 if let [(b, e)] = unknown.as_slice() {
