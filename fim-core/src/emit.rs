@@ -7,8 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use num_bigint::BigInt;
-use num_integer::Integer;
-use num_traits::{One, Signed, ToPrimitive, Zero};
+use num_traits::{One, Signed, ToPrimitive};
 use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, ToTokens};
 
@@ -217,30 +216,7 @@ fn magnitude(r: &Rational) -> Tok {
 /// Exact decimal text of a non-negative rational whose expansion terminates within 17
 /// fractional digits (`2.0`, `0.125`); `None` otherwise.
 fn decimal(r: &Rational) -> Option<String> {
-    const MAX_FRACTION_DIGITS: usize = 17;
-    let mut d = r.denom().clone();
-    let (two, five) = (BigInt::from(2), BigInt::from(5));
-    let (mut twos, mut fives) = (0usize, 0usize);
-    while d.is_even() {
-        d /= &two;
-        twos += 1;
-    }
-    while (&d % &five).is_zero() {
-        d /= &five;
-        fives += 1;
-    }
-    let k = twos.max(fives);
-    if !d.is_one() || k > MAX_FRACTION_DIGITS {
-        return None;
-    }
-    let scale = num_traits::pow::Pow::pow(BigInt::from(10), k);
-    let digits = (r.numer() * scale / r.denom()).to_string();
-    if k == 0 {
-        return Some(format!("{digits}.0"));
-    }
-    let digits = format!("{digits:0>width$}", width = k + 1);
-    let (int, frac) = digits.split_at(digits.len() - k);
-    Some(format!("{int}.{frac}"))
+    crate::print::decimal_within(r, 17)
 }
 
 fn one() -> Tok {

@@ -195,7 +195,13 @@ fn lower_mul(arena: &Arena, c: &Rational, fs: &[(Id, Rational)]) -> Disp {
 /// Decimal text of a non-negative rational whose decimal expansion terminates within a readable
 /// number of digits: `2.0`, `0.125`. `None` for `1/3` and for very long expansions.
 fn decimal(r: &Rational) -> Option<String> {
-    const MAX_FRACTION_DIGITS: usize = 12;
+    decimal_within(r, 12)
+}
+
+/// Exact decimal text of a non-negative rational whose expansion terminates within
+/// `max_fraction_digits` fractional digits (`2.0`, `0.125`); `None` otherwise. Shared with the
+/// code generator, which allows more digits than the printed forms.
+pub(crate) fn decimal_within(r: &Rational, max_fraction_digits: usize) -> Option<String> {
     let mut d = r.denom().clone();
     let (two, five) = (BigInt::from(2), BigInt::from(5));
     let (mut twos, mut fives) = (0usize, 0usize);
@@ -208,7 +214,7 @@ fn decimal(r: &Rational) -> Option<String> {
         fives += 1;
     }
     let k = twos.max(fives);
-    if !d.is_one() || k > MAX_FRACTION_DIGITS {
+    if !d.is_one() || k > max_fraction_digits {
         return None;
     }
     let scale = num_traits::pow::Pow::pow(BigInt::from(10), k);
