@@ -962,7 +962,7 @@ impl Arena {
         }
         match (self.node(a), self.node(b)) {
             (Node::Num(x), Node::Num(y)) => x.cmp(y),
-            (Node::Sym(x), Node::Sym(y)) => self.name(*x).cmp(self.name(*y)),
+            (Node::Sym(x), Node::Sym(y)) => natural_cmp(self.name(*x), self.name(*y)),
             (Node::Add(x), Node::Add(y)) => {
                 for (p, q) in x.iter().zip(y.iter()) {
                     let o = self.cmp(*p, *q);
@@ -1010,6 +1010,17 @@ impl Arena {
             _ => a.cmp(&b),
         }
     }
+}
+
+/// Names compare with their digit runs as numbers, so that `a2` comes before `a10`.
+fn natural_cmp(a: &str, b: &str) -> Ordering {
+    fn split(s: &str) -> (&str, Option<u64>) {
+        let cut = s.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let (head, digits) = s.split_at(cut);
+        (head, digits.parse().ok())
+    }
+    let ((ha, na), (hb, nb)) = (split(a), split(b));
+    ha.cmp(hb).then(na.cmp(&nb)).then_with(|| a.cmp(b))
 }
 
 #[derive(Default)]

@@ -819,7 +819,8 @@ fn theorem1(
                     worst = worst.map(|w| weaker(w, m));
                 }
                 v => {
-                    let o = outcome_of(arena, v, e, fisher[i][j]);
+                    let shown = simplify::tidy(arena, domain, e);
+                    let o = outcome_of(arena, v, shown, fisher[i][j]);
                     let msg = match o {
                         CheckOutcome::Failed(m) => m,
                         _ => String::new(),
