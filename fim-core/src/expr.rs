@@ -150,6 +150,8 @@ pub struct Arena {
     pub(crate) terms_memo: FxHashMap<(Id, u64), std::rc::Rc<DataTerms>>,
     /// Memoized simplifications, keyed by (node, version of the sign facts used).
     pub(crate) simplify_memo: FxHashMap<(Id, u64), Id>,
+    /// Canonical IR of polynomials used as denominator keys, by a hash of their terms.
+    pub(crate) poly_keys: FxHashMap<u64, Vec<(crate::simplify::Poly, Id)>>,
     /// Memoized rational-function forms, keyed like `simplify_memo`.
     pub(crate) ratfun_memo: FxHashMap<(Id, u64), std::rc::Rc<crate::simplify::RatFun>>,
 }

@@ -973,13 +973,38 @@ impl<'a> Simplifier<'a> {
                 .or_insert((p, x * k));
         }
         if rest.as_constant().is_none() {
-            let key = self.poly_to_ir(&rest);
+            let key = self.poly_key(&rest);
             r.den
                 .entry(key)
                 .and_modify(|d| d.1 += k)
                 .or_insert((rest, k));
         }
         r
+    }
+
+    /// The canonical IR of a polynomial used as a denominator key, remembered across calls
+    /// (building IR is the dear part of turning a polynomial into a factor).
+    fn poly_key(&mut self, p: &Poly) -> Id {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        for (m, c) in &p.0 {
+            m.hash(&mut h);
+            c.numer().hash(&mut h);
+            c.denom().hash(&mut h);
+        }
+        let hash = h.finish();
+        if let Some(list) = self.arena.poly_keys.get(&hash) {
+            if let Some((_, id)) = list.iter().find(|(q, _)| q == p) {
+                return *id;
+            }
+        }
+        let id = self.poly_to_ir(p);
+        self.arena
+            .poly_keys
+            .entry(hash)
+            .or_default()
+            .push((p.clone(), id));
+        id
     }
 
     /// Divides out every denominator factor that divides the numerator.
