@@ -630,12 +630,8 @@ impl<'a> Simplifier<'a> {
         let r = match self.arena.node(id).clone() {
             Node::Num(c) => RatFun::poly(Poly::constant(c)),
             Node::Add(ts) => {
-                let mut acc = RatFun::poly(Poly::default());
-                for t in ts.iter() {
-                    let rt = self.ratfun_of(*t);
-                    acc = self.rf_add(&acc, &rt);
-                }
-                acc
+                let parts: Vec<Rc<RatFun>> = ts.iter().map(|t| self.ratfun_of(*t)).collect();
+                self.rf_sum(&parts)
             }
             Node::Mul(c, fs) => {
                 let mut acc = RatFun::poly(Poly::constant(c));
@@ -891,6 +887,38 @@ impl<'a> Simplifier<'a> {
                 .or_insert((p.clone(), *e));
         }
         self.cancel(r)
+    }
+
+    /// A sum over one common denominator (the lcm of all the terms'), cancelled once.
+    fn rf_sum(&mut self, parts: &[Rc<RatFun>]) -> RatFun {
+        let parts: Vec<&Rc<RatFun>> = parts.iter().filter(|p| !p.num.is_zero()).collect();
+        match parts.as_slice() {
+            [] => return RatFun::poly(Poly::default()),
+            [one] => return one.as_ref().clone(),
+            _ => {}
+        }
+        let mut lcm: BTreeMap<Id, (Poly, u32)> = BTreeMap::new();
+        for part in &parts {
+            for (k, (p, e)) in &part.den {
+                lcm.entry(*k)
+                    .and_modify(|x| x.1 = x.1.max(*e))
+                    .or_insert((p.clone(), *e));
+            }
+        }
+        let mut num = Poly::default();
+        for part in &parts {
+            let mut n = part.num.clone();
+            for (k, (p, e)) in &lcm {
+                let have = part.den.get(k).map_or(0, |d| d.1);
+                if *e > have {
+                    n = n.mul(&p.pow(e - have));
+                }
+            }
+            for (m, c) in n.0 {
+                num.add_term(m, c);
+            }
+        }
+        self.cancel(RatFun { num, den: lcm })
     }
 
     fn rf_add(&mut self, a: &RatFun, b: &RatFun) -> RatFun {
