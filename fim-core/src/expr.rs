@@ -353,9 +353,7 @@ impl Arena {
 
     /// The canonical sum of `terms`.
     pub fn add(&mut self, terms: impl IntoIterator<Item = Id>) -> Id {
-        let mut constant = Rational::zero();
-        let mut order: Vec<Id> = Vec::new();
-        let mut coeffs: FxHashMap<Id, Rational> = FxHashMap::default();
+        let mut pairs: Vec<(Rational, Option<Id>)> = Vec::new();
         let mut stack: Vec<Id> = terms.into_iter().collect();
         stack.reverse();
         while let Some(t) = stack.pop() {
@@ -363,15 +361,39 @@ impl Arena {
                 stack.extend(children.iter().rev().copied());
                 continue;
             }
-            match self.split_coeff(t) {
-                (c, None) => constant = q_add(&constant, &c),
-                (c, Some(rest)) => match coeffs.get_mut(&rest) {
-                    Some(acc) => *acc = q_add(acc, &c),
-                    None => {
-                        order.push(rest);
-                        coeffs.insert(rest, c);
+            pairs.push(self.split_coeff(t));
+        }
+        self.add_split(pairs)
+    }
+
+    /// The canonical sum of `coefficient · rest` terms (`None` for a constant), for callers
+    /// that already hold their terms split (the simplifier's polynomials), so that no product
+    /// is built only to be taken apart again.
+    pub(crate) fn add_split(&mut self, pairs: Vec<(Rational, Option<Id>)>) -> Id {
+        let mut constant = Rational::zero();
+        let mut order: Vec<Id> = Vec::new();
+        let mut coeffs: FxHashMap<Id, Rational> = FxHashMap::default();
+        let mut pending = pairs;
+        pending.reverse();
+        while let Some((c, rest)) = pending.pop() {
+            match rest {
+                None => constant = q_add(&constant, &c),
+                Some(r) => {
+                    if let Node::Add(children) = self.node(r).clone() {
+                        for t in children.iter().rev() {
+                            let (c2, r2) = self.split_coeff(*t);
+                            pending.push((q_mul(&c, &c2), r2));
+                        }
+                        continue;
                     }
-                },
+                    match coeffs.get_mut(&r) {
+                        Some(acc) => *acc = q_add(acc, &c),
+                        None => {
+                            order.push(r);
+                            coeffs.insert(r, c);
+                        }
+                    }
+                }
             }
         }
         let mut rests: Vec<(Id, Rational)> = order

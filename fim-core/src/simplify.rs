@@ -1252,15 +1252,19 @@ impl<'a> Simplifier<'a> {
     }
 
     fn poly_to_ir(&mut self, p: &Poly) -> Id {
-        let mut terms = Vec::with_capacity(p.0.len());
+        let mut pairs = Vec::with_capacity(p.0.len());
         for (m, c) in &p.0 {
-            let mut fs: Vec<(Id, Rational)> = vec![(self.arena.num(c.clone()), Rational::one())];
-            for (a, e) in m {
-                fs.push((*a, rat(i64::from(*e))));
+            if m.is_empty() {
+                pairs.push((c.clone(), None));
+                continue;
             }
-            terms.push(self.arena.mul_pow(fs));
+            let fs: Vec<(Id, Rational)> = m.iter().map(|(a, e)| (*a, rat(i64::from(*e)))).collect();
+            let rest = self.arena.mul_pow(fs);
+            // Atoms can still fold (√2 · √2 = 2): split what came out.
+            let (c2, r2) = self.arena.split_coeff(rest);
+            pairs.push((crate::expr::q_mul(c, &c2), r2));
         }
-        self.arena.add(terms)
+        self.arena.add_split(pairs)
     }
 
     /// Splits univariate denominator factors into their linear factors over Q and cancels
