@@ -1220,14 +1220,13 @@ impl<'a> Simplifier<'a> {
                 }
             }
         }
-        let Some(&(atom, count)) = counts
+        let Some(&(atom, _)) = counts
             .iter()
             .filter(|(_, c)| *c >= 2 && *c < p.0.len())
             .max_by(|x, y| x.1.cmp(&y.1).then_with(|| self.arena.cmp(y.0, x.0)))
         else {
             return plain;
         };
-        let _ = count;
         let mut with = Poly::default();
         let mut without = Poly::default();
         for (m, c) in &p.0 {

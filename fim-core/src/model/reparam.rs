@@ -90,10 +90,9 @@ pub fn derive(d: &mut Derivation, r: &ReparamSyn, errors: &mut Errors) -> Option
             }
         }
     }
-    for (i, &p) in model.params.iter().enumerate() {
+    for &p in &model.params {
         if !map.contains_key(&p) && !bad {
             let name = model.arena.name(p).to_string();
-            let _ = i;
             errors.push(syn::Error::new(
                 r.name.span(),
                 format!(
