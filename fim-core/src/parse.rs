@@ -527,7 +527,7 @@ enum Op<'a> {
     Neg,
     Fun(Fun, Span),
     PowI(Option<i64>, Span),
-    PowF,
+    PowF(Span),
     /// Drops this many operands and yields an error marker.
     Fail(usize),
 }
@@ -766,7 +766,7 @@ fn schedule_method<'a>(
             tasks.push(Task::Apply(Op::PowI(n, name_span)));
         }
         Method::PowF => {
-            tasks.push(Task::Apply(Op::PowF));
+            tasks.push(Task::Apply(Op::PowF(name_span)));
             tasks.push(Task::Visit(args[0]));
         }
     }
@@ -928,7 +928,7 @@ fn apply(
     errors: &mut Vec<syn::Error>,
 ) -> Option<Id> {
     let arity = match op {
-        Op::Add | Op::Sub | Op::Mul | Op::Div(_) | Op::PowF => 2,
+        Op::Add | Op::Sub | Op::Mul | Op::Div(_) | Op::PowF(_) => 2,
         Op::Neg | Op::Fun(..) | Op::PowI(..) => 1,
         Op::Fail(n) => n,
     };
@@ -958,7 +958,14 @@ fn apply(
             arena.div(a, b)
         }
         Op::Neg => arena.neg(a),
-        Op::PowF => arena.pow(a, b?),
+        Op::PowF(span) => {
+            let b = b?;
+            // 0 to a negative constant power is a division by zero, as with powi.
+            if arena.is_zero(a) && arena.as_num(b).is_some_and(|r| *r < Rational::zero()) {
+                return zero_divisor(span, errors);
+            }
+            arena.pow(a, b)
+        }
         Op::PowI(n, span) => {
             let n = n?;
             if n < 0 && arena.is_zero(a) {

@@ -295,8 +295,7 @@ fn nesting_inside_the_limit_is_accepted() {
 /// `powf` is accepted; the IR then holds `0^-1`, printed `1.0 / 0.0`, which the parser refuses.
 #[rustfmt::skip]
 #[test]
-#[ignore = "engine bug: zero to a negative power through powf is accepted (0.0.powf(-1.0)), and prints as `1.0 / 0.0`, which parse refuses"]
-fn engine_bug_zero_to_a_negative_powf_is_accepted() {
+fn zero_to_a_negative_powf_is_refused() {
     rejects("0.0.powf(-1.0)", "division by zero", "powf");
     rejects("(x - x).powf(-2.0)", "division by zero", "powf");
 }
