@@ -4,60 +4,14 @@
 //! binomial, normal, multinomial, dirichletK, multinomialK, normalsK.
 use fim_core::model::Derivation;
 
+#[path = "../tests/common/families.rs"]
+mod families;
+
 fn family(name: &str, k: usize) -> (String, String) {
-    let idx = |f: &dyn Fn(usize) -> String, sep: &str| (1..=k).map(f).collect::<Vec<_>>().join(sep);
     match name {
-        "dirichletK" => (
-            format!(
-                "params({}), data({})",
-                idx(&|i| format!("a{i}"), ", "),
-                idx(&|i| format!("x{i}"), ", ")
-            ),
-            format!(
-                "fn f({}, {}) -> f64 {{ ln_gamma({}) - {} + {} }}",
-                idx(&|i| format!("x{i}: f64"), ", "),
-                idx(&|i| format!("a{i}: f64"), ", "),
-                idx(&|i| format!("a{i}"), " + "),
-                idx(&|i| format!("ln_gamma(a{i})"), " - "),
-                idx(&|i| format!("(a{i} - 1.0) * x{i}.ln()"), " + "),
-            ),
-        ),
-        "multinomialK" => (
-            format!(
-                "params({}), data({}), moments({})",
-                idx(&|i| format!("p{i}"), ", "),
-                idx(&|i| format!("x{i}"), ", "),
-                idx(&|i| format!("E[x{i}] = n * p{i}"), ", ")
-            ),
-            format!(
-                "fn f({}, {}, n: f64) -> f64 {{ {} + (n - {}) * (1.0 - {}).ln() }}",
-                idx(&|i| format!("x{i}: f64"), ", "),
-                idx(&|i| format!("p{i}: f64"), ", "),
-                idx(&|i| format!("x{i} * p{i}.ln()"), " + "),
-                idx(&|i| format!("x{i}"), " - "),
-                idx(&|i| format!("p{i}"), " - "),
-            ),
-        ),
-        _ => (
-            format!(
-                "params({}), data({}), moments({})",
-                idx(&|i| format!("m{i}, s{i}"), ", "),
-                idx(&|i| format!("x{i}"), ", "),
-                idx(
-                    &|i| format!("E[x{i}] = m{i}, E[x{i}.powi(2)] = m{i}.powi(2) + s{i}.powi(2)"),
-                    ", "
-                )
-            ),
-            format!(
-                "fn f({}, {}) -> f64 {{ {} }}",
-                idx(&|i| format!("x{i}: f64"), ", "),
-                idx(&|i| format!("m{i}: f64, s{i}: f64"), ", "),
-                idx(
-                    &|i| format!("(-s{i}.ln() - (x{i} - m{i}).powi(2) / (2.0 * s{i}.powi(2)))"),
-                    " + "
-                ),
-            ),
-        ),
+        "dirichletK" => families::dirichlet(k),
+        "multinomialK" => families::multinomial(k),
+        _ => families::normals(k),
     }
 }
 

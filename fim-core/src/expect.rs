@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use num_traits::{One, ToPrimitive};
+use num_traits::ToPrimitive;
 
 use crate::expr::{Arena, Id, Node, Symbol};
 use crate::simplify::{self, Domain};
@@ -447,9 +447,4 @@ fn solve(
         }
     }
     Ok(m.into_iter().take(n).map(|r| r[n]).collect())
-}
-
-/// True when `e` is `1` (the constant data factor).
-pub fn is_one(arena: &Arena, e: Id) -> bool {
-    arena.as_num(e).is_some_and(|r| r.is_one())
 }

@@ -486,7 +486,7 @@ impl Arena {
 
     /// The canonical product `Π factor^exp`.
     pub fn mul_pow(&mut self, factors: Vec<(Id, Rational)>) -> Id {
-        let mut acc = MulAcc::default();
+        let mut acc = MulAcc::new();
         for (f, r) in factors {
             self.push_factor(&mut acc, f, r);
         }
@@ -835,20 +835,6 @@ impl Arena {
         out
     }
 
-    /// Number of nodes in the tree of `id` counted with multiplicity (capped).
-    pub fn tree_size(&self, id: Id, cap: usize) -> usize {
-        let mut n = 0;
-        let mut stack = vec![id];
-        while let Some(x) = stack.pop() {
-            n += 1;
-            if n >= cap {
-                return cap;
-            }
-            stack.extend(self.children(x));
-        }
-        n
-    }
-
     /// Replaces symbols by expressions everywhere in `id`.
     pub fn substitute(&mut self, id: Id, map: &HashMap<Symbol, Id>) -> Id {
         let mut memo = HashMap::new();
@@ -1047,7 +1033,6 @@ fn natural_cmp(a: &str, b: &str) -> Ordering {
     ha.cmp(hb).then(na.cmp(&nb)).then_with(|| a.cmp(b))
 }
 
-#[derive(Default)]
 /// The factors of a product being built. Products have few factors, so linear search beats
 /// hashing here.
 struct MulAcc {
@@ -1060,7 +1045,7 @@ struct MulAcc {
 }
 
 impl MulAcc {
-    fn default() -> Self {
+    fn new() -> Self {
         MulAcc {
             coeff: Rational::one(),
             exps: Vec::new(),

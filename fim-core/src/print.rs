@@ -515,7 +515,7 @@ fn latex_stem(s: &str) -> String {
 }
 
 /// `x_1` → `x_{1}`, `eta2` → `\eta_{2}`, `sigma` → `\sigma`, `df` → `\mathrm{df}`.
-fn latex_name(name: &str) -> String {
+pub(crate) fn latex_name(name: &str) -> String {
     if let Some((stem, sub)) = name.split_once('_') {
         if !stem.is_empty() && !sub.is_empty() {
             return format!("{}_{{{}}}", latex_stem(stem), latex_name(sub));

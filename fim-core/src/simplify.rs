@@ -607,11 +607,6 @@ impl<'a> Simplifier<'a> {
         self.arena.mul_pow(fs)
     }
 
-    /// True when `id` is identically zero by canonical form.
-    pub fn is_zero(&mut self, id: Id) -> bool {
-        self.ratfun_of(id).num.is_zero()
-    }
-
     fn ratfun_of(&mut self, id: Id) -> Rc<RatFun> {
         if let Some(r) = self.memo.get(&id) {
             return r.clone();
@@ -644,12 +639,6 @@ impl<'a> Simplifier<'a> {
                             let sb = self.ratfun_to_ir(&rb);
                             let atom = self.arena.powr(sb, e.clone());
                             RatFun::poly(Poly::atom(atom))
-                        } else if rb.num.is_zero() && e.is_negative() {
-                            // Division by an expression that is identically zero: keep it
-                            // visible (it evaluates to ±∞ or NaN) rather than fold it away.
-                            let zero = self.arena.int(0);
-                            let z = self.arena.powr(zero, e.clone());
-                            RatFun::poly(Poly::atom(z))
                         } else {
                             self.rf_powi(&rb, e.numer())
                         }
@@ -960,6 +949,13 @@ impl<'a> Simplifier<'a> {
             }
             return r;
         }
+        if a.num.is_zero() {
+            // Division by an expression that is identically zero: keep it visible (it
+            // evaluates to ±∞ or NaN) rather than fold it away.
+            let zero = self.arena.int(0);
+            let z = self.arena.powi(zero, e);
+            return RatFun::poly(Poly::atom(z));
+        }
         // A lone atom (the common case: θ⁻¹) goes straight to the denominator.
         if a.den.is_empty() && a.num.0.len() == 1 {
             if let Some((m, c)) = a.num.0.iter().next() {
@@ -983,13 +979,6 @@ impl<'a> Simplifier<'a> {
             .div_exact(&Poly(BTreeMap::from([(content.clone(), Rational::one())])))
             .unwrap_or_else(|| a.num.clone());
         let (c, rest) = primitive(&rest);
-        if c.is_zero() {
-            // Division by zero: leave a literal 1/0 behind rather than panic.
-            return RatFun {
-                num: Poly::default(),
-                den: BTreeMap::new(),
-            };
-        }
         r.num = r
             .num
             .scale(&(Rational::one() / num_traits::pow::Pow::pow(&c, k as i32)));

@@ -12,10 +12,12 @@
 
 use std::collections::HashMap;
 
-use fim_core::equiv::{self, Verdict};
 use fim_core::model::{report, Derivation, Jeffreys};
 use fim_core::{parse, print, Id};
 use special::Gamma;
+
+mod common;
+use common::{assert_identity, derive};
 
 /// A catalog row: the model, the catalog's F (upper triangle is read) and J in Rust syntax,
 /// and the same formulas as closures over `vars` evaluated at `points`.
@@ -218,29 +220,6 @@ const MULTINOMIAL: Row = Row {
 };
 
 // ---- helpers ---------------------------------------------------------------------------------
-
-fn derive(attr: &str, item: &str) -> Derivation {
-    match Derivation::from_source(attr, item) {
-        Ok(d) => d,
-        Err(err) => {
-            let msgs: Vec<String> = err.into_iter().map(|e| e.to_string()).collect();
-            panic!("derivation failed:\n{}", msgs.join("\n"))
-        }
-    }
-}
-
-/// Proves `mine` (Rust source text) equal to the derived `derived`.
-fn assert_identity(d: &mut Derivation, mine: &str, derived: Id, what: &str) {
-    let arena = &mut d.model.arena;
-    let m = parse::parse_str(arena, mine)
-        .unwrap_or_else(|e| panic!("{what}: cannot parse the expected form `{mine}`: {e}"));
-    let shown = print::rust(arena, derived);
-    let v = equiv::equiv(arena, &d.core.domain, &d.core.samples, m, derived);
-    assert!(
-        matches!(v, Verdict::Proved(_)),
-        "{what}: expected `{mine}`, derived `{shown}`: {v:?}"
-    );
-}
 
 /// Operators in Rust source text as a person wrote it, with [`print::op_count`]'s rules: each
 /// binary `+ - * /`, unary minus, method call and function call counts one.

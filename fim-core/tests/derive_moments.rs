@@ -7,30 +7,12 @@
 
 use fim_core::expect::Source;
 use fim_core::model::{report, CheckOutcome, Derivation, Jeffreys};
-use fim_core::{equiv, parse, print, Id};
+use fim_core::{parse, print, Id};
+
+mod common;
+use common::{assert_identity, derive};
 
 const NORMAL_THETA_THETA2: &str = "fn normal_cv(x: f64, theta: f64) -> f64 { -theta.ln() - (x - theta).powi(2) / (2.0 * theta.powi(2)) }";
-
-fn derive(attr: &str, item: &str) -> Derivation {
-    match Derivation::from_source(attr, item) {
-        Ok(d) => d,
-        Err(err) => {
-            let msgs: Vec<String> = err.into_iter().map(|e| e.to_string()).collect();
-            panic!("derivation failed:\n{}", msgs.join("\n"))
-        }
-    }
-}
-
-fn assert_identity(d: &mut Derivation, mine: &str, derived: Id, what: &str) {
-    let arena = &mut d.model.arena;
-    let m = parse::parse_str(arena, mine).unwrap();
-    let shown = print::rust(arena, derived);
-    let v = equiv::equiv(arena, &d.core.domain, &d.core.samples, m, derived);
-    assert!(
-        v.is_proved(),
-        "{what}: expected `{mine}`, derived `{shown}`: {v:?}"
-    );
-}
 
 /// The table entry for the data expression `factor` (Rust text), parsed into the model's arena.
 fn entry(d: &mut Derivation, factor: &str) -> (Id, Source) {

@@ -9,21 +9,14 @@ use fim_core::model::reparam::Reparam;
 use fim_core::model::{CheckOutcome, Derivation, Jeffreys};
 use fim_core::{equiv, parse, print, Id};
 
+mod common;
+use common::derive;
+
 const BINOMIAL: &str =
     "fn binomial(x: f64, theta: f64, n: f64) -> f64 { x * theta.ln() + (n - x) * (1.0 - theta).ln() }";
 const ODDS_ROW: &str =
     "fn binomial_odds(x: f64, phi: f64, n: f64) -> f64 { x * phi.ln() - n * (1.0 + phi).ln() }";
 const NORMAL: &str = "fn normal(x: f64, mu: f64, sigma: f64) -> f64 { -sigma.ln() - (x - mu).powi(2) / (2.0 * sigma.powi(2)) }";
-
-fn derive(attr: &str, item: &str) -> Derivation {
-    match Derivation::from_source(attr, item) {
-        Ok(d) => d,
-        Err(err) => {
-            let msgs: Vec<String> = err.into_iter().map(|e| e.to_string()).collect();
-            panic!("derivation failed:\n{}", msgs.join("\n"))
-        }
-    }
-}
 
 fn error_messages(attr: &str, item: &str) -> Vec<String> {
     match Derivation::from_source(attr, item) {

@@ -4,17 +4,10 @@
 
 use fim_core::model::{CheckOutcome, Derivation};
 
-const THEOREM1: &str = "Theorem 1: E[s sᵀ] = −E[H]";
+mod common;
+use common::derive;
 
-fn derive(attr: &str, item: &str) -> Derivation {
-    match Derivation::from_source(attr, item) {
-        Ok(d) => d,
-        Err(err) => {
-            let msgs: Vec<String> = err.into_iter().map(|e| e.to_string()).collect();
-            panic!("derivation failed:\n{}", msgs.join("\n"))
-        }
-    }
-}
+const THEOREM1: &str = "Theorem 1: E[s sᵀ] = −E[H]";
 
 /// The outcome of every check whose name starts with "Theorem 1".
 fn theorem1(d: &Derivation) -> Vec<(String, CheckOutcome)> {

@@ -7,21 +7,14 @@ use std::collections::HashMap;
 use fim_core::model::{CheckOutcome, Derivation};
 use fim_core::{parse, Arena};
 
+mod common;
+use common::derive;
+
 const BINOMIAL: &str =
     "fn binomial(x: f64, theta: f64, n: f64) -> f64 { x * theta.ln() + (n - x) * (1.0 - theta).ln() }";
 const NORMAL: &str = "fn normal(x: f64, mu: f64, sigma: f64) -> f64 { -sigma.ln() - (x - mu).powi(2) / (2.0 * sigma.powi(2)) }";
 const GAMMA: &str = "fn gamma(x: f64, alpha: f64, beta: f64) -> f64 { alpha * beta.ln() - ln_gamma(alpha) + (alpha - 1.0) * x.ln() - beta * x }";
 const MULTINOMIAL: &str = "fn multinomial(x1: f64, x2: f64, p1: f64, p2: f64, n: f64) -> f64 { x1 * p1.ln() + x2 * p2.ln() + (n - x1 - x2) * (1.0 - p1 - p2).ln() }";
-
-fn derive(attr: &str, item: &str) -> Derivation {
-    match Derivation::from_source(attr, item) {
-        Ok(d) => d,
-        Err(err) => {
-            let msgs: Vec<String> = err.into_iter().map(|e| e.to_string()).collect();
-            panic!("derivation failed:\n{}", msgs.join("\n"))
-        }
-    }
-}
 
 /// The errors, as (message, column of the span's start in the attribute).
 fn errors(attr: &str, item: &str) -> Vec<(String, usize)> {

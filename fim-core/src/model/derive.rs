@@ -262,9 +262,11 @@ pub fn derive_core(arena: &mut Arena, spec: &Spec, errors: &mut Errors) -> Optio
     let mut checks = Vec::new();
     // When the declared moments already cover the score, inference would solve the very
     // system that the E[score] = 0 check below verifies: the check is the comparison.
-    let covered = score
+    let mut score_means: Vec<Result<Id, Vec<Id>>> = score
         .iter()
-        .all(|&s| expect::expectation(arena, s, &data, &table).is_ok());
+        .map(|&s| expect::expectation(arena, s, &data, &table))
+        .collect();
+    let covered = score_means.iter().all(|m| m.is_ok());
     let mut inference_note = None;
     if !data.is_empty() && !covered {
         match expect::infer_exponential_family(arena, &domain, &score, &data) {
@@ -322,11 +324,17 @@ pub fn derive_core(arena: &mut Arena, spec: &Spec, errors: &mut Errors) -> Optio
     }
     table.simplify_values(arena, &domain);
 
-    // E[score] = 0.
-    for (i, &s) in score.iter().enumerate() {
+    // E[score] = 0, with the expectations taken before unless inference has added moments.
+    if !covered {
+        score_means = score
+            .iter()
+            .map(|&s| expect::expectation(arena, s, &data, &table))
+            .collect();
+    }
+    for (i, mean) in score_means.into_iter().enumerate() {
         let pname = arena.name(params[i]).to_string();
         let name = format!("E[score] = 0 for {pname}");
-        match expect::expectation(arena, s, &data, &table) {
+        match mean {
             Ok(e) => {
                 let zero = arena.int(0);
                 let v = equiv::equiv(arena, &domain, &samples, e, zero);

@@ -178,10 +178,9 @@ fn matrix_text(arena: &Arena, m: &[Vec<Id>]) -> String {
 }
 
 /// Symbolic inverse of a small symmetric matrix: adj(F) / det(F), simplified.
-fn inverse(d: &mut Derivation, f: &[Vec<Id>], domain: &simplify::Domain) -> Vec<Vec<Id>> {
+fn inverse(d: &mut Derivation, f: &[Vec<Id>], det: Id, domain: &simplify::Domain) -> Vec<Vec<Id>> {
     let arena = &mut d.model.arena;
     let k = f.len();
-    let det = super::derive::det_cofactor(arena, f);
     let mut inv = vec![vec![arena.int(0); k]; k];
     for i in 0..k {
         for j in i..k {
@@ -206,10 +205,6 @@ fn inverse(d: &mut Derivation, f: &[Vec<Id>], domain: &simplify::Domain) -> Vec<
     inv
 }
 
-struct Generated {
-    items: TokenStream,
-}
-
 /// Items for one parameterization.
 #[allow(clippy::too_many_arguments)]
 fn items(
@@ -222,18 +217,15 @@ fn items(
     domain: &simplify::Domain,
     guards: &[Id],
     derivation_md: &str,
-) -> syn::Result<Generated> {
+) -> syn::Result<TokenStream> {
     let k = shape.params.len();
     // F identically singular (one input of a regression): no inverse exists anywhere.
-    let singular = k <= CLOSED_INVERSE_MAX && {
-        let arena = &mut d.model.arena;
-        let det = super::derive::det_cofactor(arena, fisher);
-        simplify::is_zero(arena, domain, det)
-    };
-    let inv = if k <= CLOSED_INVERSE_MAX && !singular {
-        Some(inverse(d, fisher, domain))
-    } else {
-        None
+    let det =
+        (k <= CLOSED_INVERSE_MAX).then(|| super::derive::det_cofactor(&mut d.model.arena, fisher));
+    let singular = det.is_some_and(|det| simplify::is_zero(&mut d.model.arena, domain, det));
+    let inv = match det {
+        Some(det) if !singular => Some(inverse(d, fisher, det, domain)),
+        _ => None,
     };
     let arena = &d.model.arena;
     let kk = k;
@@ -327,19 +319,18 @@ fn items(
             let inv_body = body(arena, &upper(inv), &shape.p_args, &nan_mat, |v| {
                 matrix(kk, v)
             })?;
-            let ng_roots = upper(inv);
-            let ng_body = body(arena, &ng_roots, &shape.p_args, &nan_vec, |v| {
-                let m = matrix(kk, v);
-                let rows: Vec<TokenStream> = (0..kk)
-                    .map(|i| {
-                        let terms: Vec<TokenStream> = (0..kk)
-                            .map(|j| quote! { __fim_inv[#i][#j] * grad[#j] })
-                            .collect();
-                        quote! { #(#terms)+* }
-                    })
-                    .collect();
-                quote! { let __fim_inv: [[f64; #kk]; #kk] = { #m }; [#(#rows),*] }
-            })?;
+            let rows: Vec<TokenStream> = (0..kk)
+                .map(|i| {
+                    let terms: Vec<TokenStream> = (0..kk)
+                        .map(|j| quote! { __fim_inv[#i][#j] * grad[#j] })
+                        .collect();
+                    quote! { #(#terms)+* }
+                })
+                .collect();
+            let ng_body = quote! {
+                let __fim_inv = fisher_inverse(#(#p_call),*);
+                [#(#rows),*]
+            };
             (
                 inv_body,
                 ng_body,
@@ -497,7 +488,7 @@ fn items(
 
         #averaged
     };
-    Ok(Generated { items })
+    Ok(items)
 }
 
 /// Score and Hessian as emitted: each entry in its simplified form where that is shorter than
@@ -556,8 +547,7 @@ pub fn generate(d: &mut Derivation) -> syn::Result<TokenStream> {
         &core.domain,
         &core.samples.positive,
         &md,
-    )?
-    .items;
+    )?;
     let mut subs = Vec::new();
     for r in d.reparams.clone() {
         let model = &d.model;
@@ -605,7 +595,7 @@ pub fn generate(d: &mut Derivation) -> syn::Result<TokenStream> {
             &text,
         )?;
         let name = &r.name;
-        let inner = g.items;
+        let inner = g;
         let doc = doc_lines(&format!(
             "The same items in the parameterization `{name}`: {}. Functions take the new \
              parameters in this order, then the constants in the function's order.",

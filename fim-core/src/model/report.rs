@@ -65,11 +65,7 @@ impl Fmt<'_> {
     /// A symbol's name (LaTeX in Markdown).
     fn name(&self, s: Symbol) -> String {
         match self.style {
-            Style::Tex => {
-                let mut tmp = Arena::new();
-                let v = tmp.var(self.a.name(s));
-                print::latex(&tmp, v)
-            }
+            Style::Tex => print::latex_name(self.a.name(s)),
             Style::Text => self.a.name(s).to_string(),
         }
     }
