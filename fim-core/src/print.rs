@@ -276,6 +276,14 @@ fn rust_write(w: &mut RustOut, d: &Disp, min: u8) {
 }
 
 fn rust_num(w: &mut RustOut, r: &Rational) {
+    if huge(r.numer()) || huge(r.denom()) {
+        // Beyond the range of an f64 literal: an exact expression in literals that fit.
+        w.s.push_str(&big_int_text(r.numer()));
+        if !r.denom().is_one() {
+            w.s.push_str(&format!(" / {}", big_int_text(r.denom())));
+        }
+        return;
+    }
     match decimal(r) {
         Some(text) => w.literal(&text),
         None => {
@@ -283,6 +291,39 @@ fn rust_num(w: &mut RustOut, r: &Rational) {
             w.s.push_str(&format!(" / {}.0", r.denom()));
         }
     }
+}
+
+/// Digits per chunk of an integer too large for one f64 literal (10^300 < f64::MAX).
+const CHUNK_DIGITS: usize = 300;
+
+fn huge(n: &num_bigint::BigInt) -> bool {
+    n.to_string().trim_start_matches('-').len() > CHUNK_DIGITS
+}
+
+/// A non-negative integer as `(((c₁ * 1e300_f64 + c₂) * 1e300_f64) + …)`, every literal in f64
+/// range and the whole exact for fim's parser (decimal literals are exact).
+fn big_int_text(n: &num_bigint::BigInt) -> String {
+    let digits = n.to_string();
+    if digits.len() <= CHUNK_DIGITS {
+        return format!("{digits}.0");
+    }
+    let head = digits.len() % CHUNK_DIGITS;
+    let mut chunks: Vec<&str> = Vec::new();
+    if head > 0 {
+        chunks.push(&digits[..head]);
+    }
+    let mut i = head;
+    while i < digits.len() {
+        chunks.push(&digits[i..i + CHUNK_DIGITS]);
+        i += CHUNK_DIGITS;
+    }
+    let mut text = format!("{}.0", chunks[0]);
+    for c in &chunks[1..] {
+        let c = c.trim_start_matches('0');
+        let c = if c.is_empty() { "0" } else { c };
+        text = format!("({text} * 1e{CHUNK_DIGITS}_f64 + {c}.0)");
+    }
+    text
 }
 
 fn rust_signed_num(w: &mut RustOut, r: &Rational) {
