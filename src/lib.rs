@@ -157,44 +157,4 @@ pub mod __private {
         }
         cholesky(&g).is_some()
     }
-
-    /// F⁻¹ g by Cholesky; NaN where F is not positive definite.
-    #[inline]
-    pub fn cholesky_solve<const K: usize>(f: &[[f64; K]; K], g: &[f64; K]) -> [f64; K] {
-        let Some(l) = cholesky(f) else {
-            return [f64::NAN; K];
-        };
-        let mut y = [0.0_f64; K];
-        for i in 0..K {
-            let mut s = g[i];
-            for m in 0..i {
-                s -= l[i][m] * y[m];
-            }
-            y[i] = s / l[i][i];
-        }
-        let mut x = [0.0_f64; K];
-        for i in (0..K).rev() {
-            let mut s = y[i];
-            for m in i + 1..K {
-                s -= l[m][i] * x[m];
-            }
-            x[i] = s / l[i][i];
-        }
-        x
-    }
-
-    /// F⁻¹ by Cholesky; NaN where F is not positive definite.
-    #[inline]
-    pub fn cholesky_inverse<const K: usize>(f: &[[f64; K]; K]) -> [[f64; K]; K] {
-        let mut inv = [[f64::NAN; K]; K];
-        for j in 0..K {
-            let mut e = [0.0_f64; K];
-            e[j] = 1.0;
-            let col = cholesky_solve(f, &e);
-            for i in 0..K {
-                inv[i][j] = col[i];
-            }
-        }
-        inv
-    }
 }

@@ -343,12 +343,51 @@ fn items(
             "not at all: F is singular for every value of the parameters, so this is NaN."
                 .to_string(),
         ),
-        None => (
-            quote! { ::fim::__private::cholesky_inverse(&fisher(#(#p_call),*)) },
-            quote! { ::fim::__private::cholesky_solve(&fisher(#(#p_call),*), &grad) },
-            "by a Cholesky factorization of F at run time (NaN where F is not positive definite)."
-                .to_string(),
-        ),
+        None => {
+            let nan_m = quote! { [[::core::f64::NAN; #kk]; #kk] };
+            let nan_v = quote! { [::core::f64::NAN; #kk] };
+            let factor_m = cholesky_tokens(kk, &nan_m);
+            let factor_v = cholesky_tokens(kk, &nan_v);
+            let grad: Vec<TokenStream> = (0..kk).map(|i| quote! { grad[#i] }).collect();
+            let solve = solve_tokens(kk, &grad);
+            let columns: Vec<TokenStream> = (0..kk)
+                .map(|j| {
+                    let e: Vec<TokenStream> = (0..kk)
+                        .map(|i| {
+                            if i == j {
+                                quote! { 1.0_f64 }
+                            } else {
+                                quote! { 0.0_f64 }
+                            }
+                        })
+                        .collect();
+                    let col = solve_tokens(kk, &e);
+                    quote! { #col }
+                })
+                .collect();
+            let cells: Vec<TokenStream> = (0..kk)
+                .map(|i| {
+                    let row: Vec<TokenStream> =
+                        (0..kk).map(|j| quote! { __fim_cols[#j][#i] }).collect();
+                    quote! { [#(#row),*] }
+                })
+                .collect();
+            (
+                quote! {
+                    let __fim_f = fisher(#(#p_call),*);
+                    #factor_m
+                    let __fim_cols: [[f64; #kk]; #kk] = [#({ #columns }),*];
+                    [#(#cells),*]
+                },
+                quote! {
+                    let __fim_f = fisher(#(#p_call),*);
+                    #factor_v
+                    #solve
+                },
+                "by a Cholesky factorization of F, unrolled (NaN where F is not positive definite)."
+                    .to_string(),
+            )
+        }
     };
     let inv_doc = doc_lines(&format!(
         "The inverse Fisher information (the Cramér–Rao bound), {inv_doc_text}"
@@ -366,7 +405,23 @@ fn items(
             let v0 = &v[0];
             quote! { #v0 }
         })?,
-        Jeffreys::Numeric => quote! { ::fim::__private::half_log_det(&fisher(#(#p_call),*)) },
+        Jeffreys::Numeric => {
+            // Unrolled; where a pivot fails the run-time helper tells −∞ (singular) from NaN.
+            let fail = quote! { ::fim::__private::half_log_det(&__fim_f) };
+            let factor = cholesky_tokens(kk, &fail);
+            let logs: Vec<TokenStream> = (0..kk)
+                .map(|i| {
+                    let l = lname(i, i);
+                    quote! { #l.ln() }
+                })
+                .collect();
+            quote! {
+                let __fim_f = fisher(#(#p_call),*);
+                #factor
+                // det F = Π lᵢᵢ², so ½ ln det F = Σ ln lᵢᵢ.
+                #(#logs)+*
+            }
+        }
     };
     let jeff_doc = doc_lines(&format!(
         "½ ln det F exactly, which is the Jeffreys prior's log density up to its (usually \
@@ -514,6 +569,69 @@ fn shortest_forms(
         .map(|row| row.iter().map(|&x| pick(x)).collect())
         .collect();
     (score, hessian)
+}
+
+fn lname(i: usize, j: usize) -> Ident {
+    Ident::new(&format!("__fim_l{i}_{j}"), Span::call_site())
+}
+
+/// Straight-line Cholesky factorization `__fim_f = L Lᵀ` into `__fim_l{i}_{j}`; returns `fail`
+/// from the function at a pivot that is not positive and finite (as `fim::__private::cholesky`).
+fn cholesky_tokens(k: usize, fail: &TokenStream) -> TokenStream {
+    let mut out = Vec::new();
+    for i in 0..k {
+        for j in 0..=i {
+            let minus: Vec<TokenStream> = (0..j)
+                .map(|m| {
+                    let (a, b) = (lname(i, m), lname(j, m));
+                    quote! { - #a * #b }
+                })
+                .collect();
+            let l = lname(i, j);
+            if i == j {
+                out.push(quote! {
+                    let #l: f64 = __fim_f[#i][#i] #(#minus)*;
+                    if #l.is_nan() || #l <= 0.0 || #l.is_infinite() {
+                        return #fail;
+                    }
+                    let #l: f64 = #l.sqrt();
+                });
+            } else {
+                let d = lname(j, j);
+                out.push(quote! { let #l: f64 = (__fim_f[#i][#j] #(#minus)*) / #d; });
+            }
+        }
+    }
+    quote! { #(#out)* }
+}
+
+/// Straight-line `L Lᵀ x = rhs` after [`cholesky_tokens`]; evaluates to `[x0, …]`.
+fn solve_tokens(k: usize, rhs: &[TokenStream]) -> TokenStream {
+    let y = |i: usize| Ident::new(&format!("__fim_y{i}"), Span::call_site());
+    let x = |i: usize| Ident::new(&format!("__fim_x{i}"), Span::call_site());
+    let mut out = Vec::new();
+    for i in 0..k {
+        let minus: Vec<TokenStream> = (0..i)
+            .map(|m| {
+                let (l, ym) = (lname(i, m), y(m));
+                quote! { - #l * #ym }
+            })
+            .collect();
+        let (yi, li, r) = (y(i), lname(i, i), &rhs[i]);
+        out.push(quote! { let #yi: f64 = (#r #(#minus)*) / #li; });
+    }
+    for i in (0..k).rev() {
+        let minus: Vec<TokenStream> = (i + 1..k)
+            .map(|m| {
+                let (l, xm) = (lname(m, i), x(m));
+                quote! { - #l * #xm }
+            })
+            .collect();
+        let (xi, yi, li) = (x(i), y(i), lname(i, i));
+        out.push(quote! { let #xi: f64 = (#yi #(#minus)*) / #li; });
+    }
+    let xs: Vec<Ident> = (0..k).map(x).collect();
+    quote! { #(#out)* [#(#xs),*] }
 }
 
 /// The generated module for a derivation.
