@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use num_bigint::BigInt;
+use crate::expr::BigInt;
 use num_traits::{One, Signed, ToPrimitive};
 use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, ToTokens};
@@ -194,7 +194,7 @@ fn float_lit(text: &str) -> TokenStream {
 /// The literal for a non-negative rational; `(P / Q)` comes back unparenthesized, as a product.
 fn magnitude(r: &Rational) -> Tok {
     let exact = BigInt::from(1u64 << 53);
-    if r.numer().abs() > exact || *r.denom() > exact {
+    if r.numerator().abs() > exact || crate::expr::denom(r) > exact {
         let v = rat_to_f64(r);
         return if v.is_finite() {
             // `{:?}` is the shortest text that round-trips, always with a `.` or an exponent.
@@ -208,8 +208,8 @@ fn magnitude(r: &Rational) -> Tok {
     if let Some(text) = decimal(r) {
         return Tok::new(float_lit(&text), POSTFIX);
     }
-    let p = float_lit(&format!("{}.0", r.numer()));
-    let q = float_lit(&format!("{}.0", r.denom()));
+    let p = float_lit(&format!("{}.0", r.numerator()));
+    let q = float_lit(&format!("{}.0", r.denominator()));
     Tok::new(quote!(#p / #q), PRODUCT)
 }
 
@@ -241,13 +241,13 @@ fn is_leaf(arena: &Arena, id: Id) -> bool {
 
 /// Small integer exponents that are written as repeated multiplication.
 fn repeated(e: &Rational) -> bool {
-    e.is_integer() && matches!(e.to_integer().abs().to_u32(), Some(2..=4))
+    e.is_int() && matches!(e.trunc().abs().to_u32(), Some(2..=4))
 }
 
 /// True when `b^e` (for `e > 0`) is written as a call (`.sqrt()`, `.powi(n)`, `.powf(e)`) rather
 /// than as the base itself or repeated multiplication.
 fn is_call(e: &Rational) -> bool {
-    !(e.is_integer() && e.to_integer().to_u32().is_some_and(|n| n <= 4))
+    !(e.is_int() && e.trunc().to_u32().is_some_and(|n| n <= 4))
 }
 
 /// A product that is nothing but one power written as a call: `b^e` with `e > 0`.
@@ -475,7 +475,7 @@ impl Emitter<'_> {
             if e.is_negative() && is_call(&e.abs()) && *e != -half() && !shared {
                 // A lone `b^-n` for large n or `b^-p/q`: `powi`/`powf` take the sign themselves.
                 let base = self.expr(*b)?;
-                let int = e.is_integer().then(|| e.to_integer().to_i32()).flatten();
+                let int = e.is_int().then(|| e.trunc().to_i32()).flatten();
                 return Ok(match int {
                     Some(n) => base.method("powi", int_arg(n)),
                     None => base.method("powf", neg(magnitude(&e.abs())).ts),
@@ -494,8 +494,8 @@ impl Emitter<'_> {
                 Some(name) => side.push(Tok::new(name.to_token_stream(), POSTFIX)),
                 None => {
                     let base = self.expr(*b)?;
-                    match e.to_integer().to_usize() {
-                        Some(n @ 1..=4) if e.is_integer() => side.extend(vec![base; n]),
+                    match e.trunc().to_usize() {
+                        Some(n @ 1..=4) if e.is_int() => side.extend(vec![base; n]),
                         _ => side.push(power_call(base, &e)),
                     }
                 }
@@ -506,7 +506,7 @@ impl Emitter<'_> {
 }
 
 fn half() -> Rational {
-    Rational::new(BigInt::one(), BigInt::from(2))
+    Rational::from_parts_signed(BigInt::one(), BigInt::from(2))
 }
 
 /// `base^e` for `e > 0` written as a call: `.sqrt()`, `.powi(n)` or `.powf(e)`.
@@ -514,7 +514,7 @@ fn power_call(base: Tok, e: &Rational) -> Tok {
     if *e == half() {
         return base.method("sqrt", TokenStream::new());
     }
-    match e.is_integer().then(|| e.to_integer().to_i32()).flatten() {
+    match e.is_int().then(|| e.trunc().to_i32()).flatten() {
         Some(n) => base.method("powi", int_arg(n)),
         None => base.method("powf", magnitude(e).ts),
     }
@@ -762,11 +762,11 @@ mod tests {
         assert_eq!(lit_text(ratio(-1, 3)), "(- 1.0_f64 / 3.0_f64)");
         assert_eq!(lit_text(rat(0)), "0.0_f64");
         // Beyond 2^53: one literal, the value `rat_to_f64` gives.
-        let big = Rational::new(BigInt::from(1u64 << 60) + 1, BigInt::from(3));
+        let big = Rational::from_parts_signed(BigInt::from(1u64 << 60) + 1, BigInt::from(3));
         let text = lit_text(big.clone());
         let v: f64 = text.trim_end_matches("_f64").parse().expect("float");
         assert_eq!(v, rat_to_f64(&big));
-        let huge = Rational::from_integer(num_traits::pow::Pow::pow(BigInt::from(10), 400u32));
+        let huge = Rational::from(num_traits::pow::Pow::pow(BigInt::from(10), 400u32));
         assert_eq!(lit_text(huge), ":: core :: primitive :: f64 :: INFINITY");
         // Every form is a primary expression: a method call on it parses as intended.
         for r in [rat(2), ratio(-1, 3), ratio(7, 9), rat(-5)] {

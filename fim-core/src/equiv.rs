@@ -9,8 +9,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use num_bigint::BigInt;
-use num_traits::Zero;
+use crate::expr::BigInt;
 
 use crate::expr::{Arena, Id, Rational, Symbol};
 use crate::simplify::{self, Domain};
@@ -89,7 +88,7 @@ impl Rng {
     pub fn rational(&mut self) -> Rational {
         let d: u64 = (1 << 40) + (self.next_u64() >> 30);
         let n = 1 + self.next_u64() % (d - 1);
-        Rational::new(BigInt::from(n), BigInt::from(d))
+        Rational::from_parts_signed(BigInt::from(n), BigInt::from(d))
     }
 }
 

@@ -6,24 +6,14 @@
 
 use std::collections::HashMap;
 
-use num_traits::{One, Signed, ToPrimitive, Zero};
+use num_traits::{Signed, ToPrimitive, Zero};
 use special::Gamma;
 
 use crate::expr::{rat_powi, Arena, Id, Node, Rational, Symbol};
 
-/// `f64` value of a rational, to the nearest representable value for moderate sizes.
+/// `f64` value of a rational, correctly rounded (±∞ beyond the range of `f64`).
 pub fn rat_to_f64(r: &Rational) -> f64 {
-    match (r.numer().to_f64(), r.denom().to_f64()) {
-        (Some(n), Some(d)) if n.is_finite() && d.is_finite() => n / d,
-        _ => {
-            // Very large numerator or denominator: scale through logarithms of magnitudes.
-            let (n, d) = (r.numer().bits() as i64, r.denom().bits() as i64);
-            let shift = (n.max(d) - 1000).max(0) as usize;
-            let nn = (r.numer() >> shift).to_f64().unwrap_or(f64::NAN);
-            let dd = (r.denom() >> shift).to_f64().unwrap_or(f64::NAN);
-            nn / dd
-        }
-    }
+    r.to_f64().value()
 }
 
 /// `ln Γ(x)` for positive and negative non-integer `x` (log of |Γ(x)|); +∞ at the poles.
@@ -82,7 +72,7 @@ impl Arena {
                 let mut v = rat_to_f64(c);
                 for (b, e) in fs.iter() {
                     let bv = self.eval_memo(*b, env, memo);
-                    v *= if e.is_integer() {
+                    v *= if e.is_int() {
                         match e.to_i32() {
                             Some(n) => bv.powi(n),
                             None => bv.powf(rat_to_f64(e)),
@@ -152,14 +142,14 @@ impl Arena {
             Node::Mul(c, fs) => {
                 let mut acc = c.clone();
                 for (b, e) in fs.iter() {
-                    if e.is_integer() {
+                    if e.is_int() {
                         let bv = self.exact_memo(*b, env, fresh, memo)?;
-                        acc *= rat_powi(&bv, e.numer())?;
+                        acc *= rat_powi(&bv, e.numerator())?;
                     } else {
                         // b^(p/q) = (fresh value of b^(1/q))^p
-                        let q = e.denom().to_u32()?;
+                        let q = e.denominator().to_u32()?;
                         let root = fresh(*b, q)?;
-                        acc *= rat_powi(&root, e.numer())?;
+                        acc *= rat_powi(&root, e.numerator())?;
                     }
                 }
                 Some(acc)

@@ -275,12 +275,14 @@ fn terms_rec(arena: &mut Arena, e: Id, data: &[Symbol]) -> Vec<(Id, Id)> {
             for (b, k) in fs.iter() {
                 let part: Vec<(Id, Id)> = if !arena.depends_on_any(*b, data) {
                     vec![(arena.powr(*b, k.clone()), one)]
-                } else if k.is_integer()
-                    && k.numer().to_u32().is_some_and(|n| (1..=16).contains(&n))
+                } else if k.is_int()
+                    && k.numerator()
+                        .to_u32()
+                        .is_some_and(|n| (1..=16).contains(&n))
                     && matches!(arena.node(*b), Node::Add(_))
                 {
                     let tb = terms_rec(arena, *b, data);
-                    let n = k.numer().to_u32().unwrap_or(1);
+                    let n = k.numerator().to_u32().unwrap_or(1);
                     let mut p = vec![(one, one)];
                     for _ in 0..n {
                         p = product(arena, &p, &tb);

@@ -10,12 +10,18 @@ use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
 
-use num_bigint::BigInt;
-use num_rational::BigRational;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
-/// Exact rational constant.
-pub type Rational = BigRational;
+/// Exact rational constant, always in lowest terms; small values are stored inline.
+pub type Rational = dashu_ratio::RBig;
+
+/// Exact integer.
+pub type BigInt = dashu_int::IBig;
+
+/// The (positive) denominator of `r` as a signed integer, for arithmetic with numerators.
+pub fn denom(r: &Rational) -> BigInt {
+    BigInt::from(r.denominator().clone())
+}
 
 /// Index of a node in an [`Arena`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
@@ -65,13 +71,12 @@ pub enum Node {
 }
 
 fn q_eq(a: &Rational, b: &Rational) -> bool {
-    a.numer() == b.numer() && a.denom() == b.denom()
+    a == b
 }
 
 fn q_hash<H: std::hash::Hasher>(r: &Rational, h: &mut H) {
     use std::hash::Hash;
-    r.numer().hash(h);
-    r.denom().hash(h);
+    r.hash(h);
 }
 
 impl PartialEq for Node {
@@ -158,12 +163,12 @@ pub struct Arena {
 
 /// Builds a rational from an integer.
 pub fn rat(n: i64) -> Rational {
-    Rational::from_integer(BigInt::from(n))
+    Rational::from(BigInt::from(n))
 }
 
 /// Builds the rational `n / d`; `d` must be non-zero.
 pub fn ratio(n: i64, d: i64) -> Rational {
-    Rational::new(BigInt::from(n), BigInt::from(d))
+    Rational::from_parts_signed(BigInt::from(n), BigInt::from(d))
 }
 
 /// `a * b`, skipping the gcd of the general case when one side is 1 or both are integers.
@@ -174,8 +179,8 @@ pub fn q_mul(a: &Rational, b: &Rational) -> Rational {
     if b.is_one() {
         return a.clone();
     }
-    if a.is_integer() && b.is_integer() {
-        return Rational::from_integer(a.numer() * b.numer());
+    if a.is_int() && b.is_int() {
+        return Rational::from(a.numerator() * b.numerator());
     }
     a * b
 }
@@ -188,8 +193,8 @@ pub fn q_add(a: &Rational, b: &Rational) -> Rational {
     if b.is_zero() {
         return a.clone();
     }
-    if a.is_integer() && b.is_integer() {
-        return Rational::from_integer(a.numer() + b.numer());
+    if a.is_int() && b.is_int() {
+        return Rational::from(a.numerator() + b.numerator());
     }
     a + b
 }
@@ -203,7 +208,7 @@ pub fn rat_powi(base: &Rational, exp: &BigInt) -> Option<Rational> {
     if e.unsigned_abs() > 4096 {
         return None;
     }
-    Some(num_traits::pow::Pow::pow(base, e))
+    Some(base.pow(e as isize))
 }
 
 /// Exact integer `q`-th root of a non-negative integer, if it exists.
@@ -211,8 +216,8 @@ fn int_root(n: &BigInt, q: u32) -> Option<BigInt> {
     if n.is_negative() {
         return None;
     }
-    let r = n.nth_root(q);
-    if num_traits::pow::Pow::pow(&r, q) == *n {
+    let r = n.nth_root(q as usize);
+    if r.pow(q as usize) == *n {
         Some(r)
     } else {
         None
@@ -512,14 +517,14 @@ impl Arena {
         }
         match self.node(f).clone() {
             Node::Num(c) => self.push_num(acc, c, r),
-            Node::Mul(c, fs) if r.is_integer() => {
+            Node::Mul(c, fs) if r.is_int() => {
                 self.push_num(acc, c, r.clone());
                 // Through push_factor, so that exp and symbolic powers inside merge too.
                 for (b, e) in fs.iter() {
                     self.push_factor(acc, *b, q_mul(e, &r));
                 }
             }
-            Node::Mul(c, fs) if fs.len() == 1 && c.is_one() && !fs[0].1.is_integer() => {
+            Node::Mul(c, fs) if fs.len() == 1 && c.is_one() && !fs[0].1.is_int() => {
                 // (b^(p/q))^r: b^(p/q) is only real for b ≥ 0, where the exponents multiply.
                 let (b, e) = fs[0].clone();
                 self.push_base(acc, b, e * r);
@@ -530,7 +535,7 @@ impl Arena {
                 acc.exp_args.push(t);
             }
             // |a|^(2k) = a^(2k) for real a.
-            Node::Abs(a) if r.is_integer() && num_integer::Integer::is_even(r.numer()) => {
+            Node::Abs(a) if r.is_int() && num_integer::Integer::is_even(r.numerator()) => {
                 self.push_base(acc, a, r)
             }
             Node::Pow(b, e) => {
@@ -564,8 +569,8 @@ impl Arena {
             acc.coeff = q_mul(&acc.coeff, &c);
             return;
         }
-        if r.is_integer() {
-            match rat_powi(&c, r.numer()) {
+        if r.is_int() {
+            match rat_powi(&c, r.numerator()) {
                 Some(v) => acc.coeff *= v,
                 None => {
                     let id = self.num(c);
@@ -578,10 +583,10 @@ impl Arena {
         // -r) and settled in `settle_numeric_bases`, so that 2^(-1/2), 1/sqrt(2) and
         // sqrt(1/2) are one canonical form.
         if c.is_positive() {
-            let (a, b) = (c.numer().clone(), c.denom().clone());
+            let (a, b) = (c.numerator().clone(), denom(&c));
             for (base, e) in [(a, r.clone()), (b, -r)] {
                 if !base.is_one() {
-                    let id = self.num(Rational::from_integer(base));
+                    let id = self.num(Rational::from(base));
                     self.push_base(acc, id, e);
                 }
             }
@@ -608,10 +613,10 @@ impl Arena {
                 continue;
             };
             let n = acc.exps[bi].1.clone();
-            if !n.is_integer() {
+            if !n.is_int() {
                 continue;
             }
-            let odd = if num_integer::Integer::is_odd(n.numer()) {
+            let odd = if num_integer::Integer::is_odd(n.numerator()) {
                 Rational::one()
             } else {
                 Rational::zero()
@@ -633,14 +638,14 @@ impl Arena {
         while i < acc.exps.len() {
             let (b, e) = acc.exps[i].clone();
             let c = match self.node(b) {
-                Node::Num(c) if c.is_positive() && c.is_integer() => c.clone(),
+                Node::Num(c) if c.is_positive() && c.is_int() => c.clone(),
                 _ => {
                     i += 1;
                     continue;
                 }
             };
-            if e.is_integer() {
-                if let Some(v) = rat_powi(&c, e.numer()) {
+            if e.is_int() {
+                if let Some(v) = rat_powi(&c, e.numerator()) {
                     acc.coeff *= v;
                     acc.exps.remove(i);
                     continue;
@@ -648,16 +653,16 @@ impl Arena {
                 i += 1;
                 continue;
             }
-            let q = e.denom().to_u32();
-            if let Some(root) = q.and_then(|q| int_root(c.numer(), q)) {
-                if let Some(v) = rat_powi(&Rational::from_integer(root), e.numer()) {
+            let q = e.denominator().to_u32();
+            if let Some(root) = q.and_then(|q| int_root(c.numerator(), q)) {
+                if let Some(v) = rat_powi(&Rational::from(root), e.numerator()) {
                     acc.coeff *= v;
                     acc.exps.remove(i);
                     continue;
                 }
             }
             let fl = e.floor();
-            if let Some(v) = rat_powi(&c, fl.numer()) {
+            if let Some(v) = rat_powi(&c, &fl) {
                 acc.coeff *= v;
                 acc.exps[i].1 = &e - &fl;
             }

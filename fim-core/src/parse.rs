@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use num_bigint::BigInt;
+use crate::expr::BigInt;
 use num_traits::{ToPrimitive, Zero};
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;
@@ -1174,11 +1174,11 @@ fn decimal(text: &str) -> Option<Rational> {
         Some(num_traits::pow(BigInt::from(10), usize::try_from(k).ok()?))
     };
     let value = if shift >= 0 {
-        Rational::from_integer(m * pow10(shift)?)
+        Rational::from(m * pow10(shift)?)
     } else {
-        Rational::new(m, pow10(-shift)?)
+        Rational::from_parts_signed(m, pow10(-shift)?)
     };
-    if lead == 308 && value > Rational::from_float(f64::MAX)? {
+    if lead == 308 && value > Rational::try_from(f64::MAX).ok()? {
         return None;
     }
     Some(if negative { -value } else { value })
@@ -1351,7 +1351,7 @@ mod tests {
         assert_eq!(lit("1_000.5").unwrap(), ratio(2001, 2));
         assert_eq!(lit("0x10").unwrap(), rat(16));
         assert_eq!(lit("0e999").unwrap(), rat(0));
-        assert_eq!(lit("1e308").unwrap(), Rational::from_integer(num_traits::pow(BigInt::from(10), 308)));
+        assert_eq!(lit("1e308").unwrap(), Rational::from(num_traits::pow(BigInt::from(10), 308)));
         assert!(lit_err("1e309").contains("literal `1e309` is out of range for f64"));
         assert!(lit_err("1e-400").contains("out of range for f64"));
         assert!(lit_err("1.0f32").contains("unsupported literal suffix `f32` in `1.0f32`: use an f64 literal"));

@@ -4,9 +4,9 @@
 //! makes when writing a formula (numerator over denominator, subtraction instead of adding a
 //! negative, `sqrt` for a half power); the two renderers differ only in spelling.
 
-use num_bigint::BigInt;
+use crate::expr::BigInt;
 use num_integer::Integer;
-use num_traits::{One, Signed, ToPrimitive, Zero};
+use num_traits::{One, Signed, ToPrimitive};
 
 use crate::expr::{Arena, Id, Node, Rational};
 
@@ -142,9 +142,9 @@ fn lower(arena: &Arena, id: Id) -> Disp {
 fn power(base: Disp, e: &Rational) -> Disp {
     if e.is_one() {
         base
-    } else if e.is_integer() {
-        Disp::Pow(Box::new(base), Exponent::Int(e.to_integer()))
-    } else if *e == Rational::new(BigInt::one(), BigInt::from(2)) {
+    } else if e.is_int() {
+        Disp::Pow(Box::new(base), Exponent::Int(e.trunc()))
+    } else if *e == Rational::from_parts_signed(BigInt::one(), BigInt::from(2)) {
         Disp::Pow(Box::new(base), Exponent::Half)
     } else {
         Disp::Pow(Box::new(base), Exponent::Rat(e.clone()))
@@ -155,11 +155,11 @@ fn lower_mul(arena: &Arena, c: &Rational, fs: &[(Id, Rational)]) -> Disp {
     let mut negative = c.is_negative();
     let mut num = Vec::new();
     let mut den = Vec::new();
-    if !c.numer().abs().is_one() {
-        num.push(Disp::Num(Rational::from_integer(c.numer().abs())));
+    if !c.numerator().abs().is_one() {
+        num.push(Disp::Num(Rational::from(c.numerator().abs())));
     }
-    if !c.denom().is_one() {
-        den.push(Disp::Num(Rational::from_integer(c.denom().clone())));
+    if !c.denominator().is_one() {
+        den.push(Disp::Num(Rational::from(c.denominator().clone())));
     }
     for (b, e) in fs {
         let (up, down, e) = if e.is_positive() {
@@ -202,7 +202,7 @@ fn decimal(r: &Rational) -> Option<String> {
 /// `max_fraction_digits` fractional digits (`2.0`, `0.125`); `None` otherwise. Shared with the
 /// code generator, which allows more digits than the printed forms.
 pub(crate) fn decimal_within(r: &Rational, max_fraction_digits: usize) -> Option<String> {
-    let mut d = r.denom().clone();
+    let mut d = crate::expr::denom(r);
     let (two, five) = (BigInt::from(2), BigInt::from(5));
     let (mut twos, mut fives) = (0usize, 0usize);
     while d.is_even() {
@@ -218,7 +218,7 @@ pub(crate) fn decimal_within(r: &Rational, max_fraction_digits: usize) -> Option
         return None;
     }
     let scale = num_traits::pow::Pow::pow(BigInt::from(10), k);
-    let digits = (r.numer() * scale / r.denom()).to_string();
+    let digits = (r.numerator() * scale / crate::expr::denom(r)).to_string();
     if k == 0 {
         return Some(format!("{digits}.0"));
     }
@@ -276,19 +276,19 @@ fn rust_write(w: &mut RustOut, d: &Disp, min: u8) {
 }
 
 fn rust_num(w: &mut RustOut, r: &Rational) {
-    if huge(r.numer()) || huge(r.denom()) {
+    if huge(r.numerator()) || huge(&crate::expr::denom(r)) {
         // Beyond the range of an f64 literal: an exact expression in literals that fit.
-        w.s.push_str(&big_int_text(r.numer()));
-        if !r.denom().is_one() {
-            w.s.push_str(&format!(" / {}", big_int_text(r.denom())));
+        w.s.push_str(&big_int_text(r.numerator()));
+        if !r.denominator().is_one() {
+            w.s.push_str(&format!(" / {}", big_int_text(&crate::expr::denom(r))));
         }
         return;
     }
     match decimal(r) {
         Some(text) => w.literal(&text),
         None => {
-            w.literal(&format!("{}.0", r.numer()));
-            w.s.push_str(&format!(" / {}.0", r.denom()));
+            w.literal(&format!("{}.0", r.numerator()));
+            w.s.push_str(&format!(" / {}.0", r.denominator()));
         }
     }
 }
@@ -296,13 +296,15 @@ fn rust_num(w: &mut RustOut, r: &Rational) {
 /// Digits per chunk of an integer too large for one f64 literal (10^300 < f64::MAX).
 const CHUNK_DIGITS: usize = 300;
 
-fn huge(n: &num_bigint::BigInt) -> bool {
-    n.to_string().trim_start_matches('-').len() > CHUNK_DIGITS
+fn huge(n: &BigInt) -> bool {
+    // 10^300 needs 997 bits: anything shorter has at most 300 digits.
+    use dashu_base::BitTest;
+    n.bit_len() >= 997 && n.to_string().trim_start_matches('-').len() > CHUNK_DIGITS
 }
 
 /// A non-negative integer as `(((c₁ * 1e300_f64 + c₂) * 1e300_f64) + …)`, every literal in f64
 /// range and the whole exact for fim's parser (decimal literals are exact).
-fn big_int_text(n: &num_bigint::BigInt) -> String {
+fn big_int_text(n: &BigInt) -> String {
     let digits = n.to_string();
     if digits.len() <= CHUNK_DIGITS {
         return format!("{digits}.0");
@@ -413,7 +415,7 @@ fn rust_expr(w: &mut RustOut, d: &Disp) {
                     Some(n) => w.s.push_str(&format!(".powi({n})")),
                     None => {
                         w.s.push_str(".powf(");
-                        rust_signed_num(w, &Rational::from_integer(n.clone()));
+                        rust_signed_num(w, &Rational::from(n.clone()));
                         w.s.push(')');
                     }
                 },
@@ -476,7 +478,7 @@ fn ops(d: &Disp) -> usize {
         Disp::Pow(b, e) => {
             let arg = match e {
                 Exponent::Int(n) if n.to_i32().is_some() => usize::from(n.is_negative()),
-                Exponent::Int(n) => signed_num(&Rational::from_integer(n.clone())),
+                Exponent::Int(n) => signed_num(&Rational::from(n.clone())),
                 Exponent::Half => 0,
                 Exponent::Rat(r) => signed_num(r),
                 Exponent::Expr(x) => ops(x),
@@ -571,7 +573,7 @@ pub(crate) fn latex_name(name: &str) -> String {
 
 fn latex_prec(d: &Disp) -> u8 {
     match d {
-        Disp::Num(r) if r.is_integer() => ATOM,
+        Disp::Num(r) if r.is_int() => ATOM,
         Disp::Num(_) => CLOSED,
         Disp::Pi | Disp::Var(_) | Disp::Call(Func::Abs, _) => ATOM,
         Disp::Neg(_) => PRODUCT,
@@ -615,17 +617,17 @@ fn latex_factors(fs: &[Disp]) -> String {
 
 fn latex_rational(r: &Rational) -> String {
     let sign = if r.is_negative() { "-" } else { "" };
-    if r.is_integer() {
-        format!("{sign}{}", r.numer().abs())
+    if r.is_int() {
+        format!("{sign}{}", r.numerator().abs())
     } else {
-        format!("{sign}{}/{}", r.numer().abs(), r.denom())
+        format!("{sign}{}/{}", r.numerator().abs(), r.denominator())
     }
 }
 
 fn latex_expr(d: &Disp) -> String {
     match d {
-        Disp::Num(r) if r.is_integer() => r.numer().to_string(),
-        Disp::Num(r) => format!("\\frac{{{}}}{{{}}}", r.numer(), r.denom()),
+        Disp::Num(r) if r.is_int() => r.numerator().to_string(),
+        Disp::Num(r) => format!("\\frac{{{}}}{{{}}}", r.numerator(), r.denominator()),
         Disp::Pi => "\\pi".to_string(),
         Disp::Var(name) => latex_name(name),
         Disp::Neg(x) => format!("-{}", latex_wrap(x, PRODUCT)),
@@ -870,7 +872,7 @@ mod tests {
         let e = f.a.add([x, t]);
         assert_eq!(f.r(e), "1.0 / 3.0 + x");
         let big: BigInt = "1000000000000000000000000000007".parse().unwrap();
-        let e = f.a.num(Rational::from_integer(big));
+        let e = f.a.num(Rational::from(big));
         assert_eq!(f.r(e), "1000000000000000000000000000007.0");
         let e = f.a.num(ratio(1, 1 << 20));
         assert_eq!(f.r(e), "1.0 / 1048576.0");

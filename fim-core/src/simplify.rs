@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
-use num_bigint::BigInt;
+use crate::expr::BigInt;
 use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
@@ -309,14 +309,14 @@ impl Domain {
             Node::Mul(c, fs) => {
                 let mut s = sign_of(c);
                 for (b, e) in fs.iter() {
-                    let even = e.is_integer() && e.numer().is_even();
+                    let even = e.is_int() && e.numerator().is_even();
                     if even {
                         // b^(2k) > 0 needs b ≠ 0: true when b's sign is known.
                         self.sign(arena, *b)?;
                         continue;
                     }
                     let sb = self.sign(arena, *b)?;
-                    if !e.is_integer() && sb != Ordering::Greater {
+                    if !e.is_int() && sb != Ordering::Greater {
                         return None;
                     }
                     if sb == Ordering::Less {
@@ -397,7 +397,7 @@ impl Domain {
                 for (b, e) in fs.iter() {
                     match self.sign(arena, *b) {
                         Some(sb) => {
-                            let odd = e.is_integer() && e.numer().is_odd();
+                            let odd = e.is_int() && e.numerator().is_odd();
                             if odd && sb == Ordering::Less {
                                 sign = sign.reverse();
                             }
@@ -424,9 +424,9 @@ impl Domain {
                     } else {
                         s.reverse()
                     };
-                    if e.is_integer() && e.numer().is_odd() {
+                    if e.is_int() && e.numerator().is_odd() {
                         self.assume_sign(arena, *b, target, depth + 1);
-                    } else if !e.is_integer() && target == Ordering::Greater {
+                    } else if !e.is_int() && target == Ordering::Greater {
                         self.assume_sign(arena, *b, Ordering::Greater, depth + 1);
                     }
                 }
@@ -481,10 +481,10 @@ fn primitive(p: &Poly) -> (Rational, Poly) {
     let mut g_num = BigInt::zero();
     let mut l_den = BigInt::one();
     for c in p.0.values() {
-        g_num = g_num.gcd(c.numer());
-        l_den = l_den.lcm(c.denom());
+        g_num = g_num.gcd(c.numerator());
+        l_den = l_den.lcm(&crate::expr::denom(c));
     }
-    let mut k = Rational::new(g_num, l_den);
+    let mut k = Rational::from_parts_signed(g_num, l_den);
     let lead = match p.0.get(&Vec::new()) {
         Some(c) => c.clone(),
         None => p
@@ -631,21 +631,24 @@ impl<'a> Simplifier<'a> {
             Node::Mul(c, fs) => {
                 let mut acc = RatFun::poly(Poly::constant(c));
                 for (b, e) in fs.iter() {
-                    let f = if e.is_integer() {
+                    let f = if e.is_int() {
                         let rb = self.ratfun_of(*b);
-                        let big = e.numer().to_i64().map_or(true, |n| n > EXPAND_POWER_MAX);
+                        let big = e
+                            .numerator()
+                            .to_i64()
+                            .map_or(true, |n| n > EXPAND_POWER_MAX);
                         if big && rb.num.0.len() > 1 {
                             // A high power of a sum stays one atom over the simplified base.
                             let sb = self.ratfun_to_ir(&rb);
                             let atom = self.arena.powr(sb, e.clone());
                             RatFun::poly(Poly::atom(atom))
                         } else {
-                            self.rf_powi(&rb, e.numer())
+                            self.rf_powi(&rb, e.numerator())
                         }
                     } else {
                         // b^(p/q) = (b^(1/q))^p with b^(1/q) an atom over the simplified base.
                         let sb = self.canonical(*b);
-                        let q = Rational::new(BigInt::one(), e.denom().clone());
+                        let q = Rational::from_parts(BigInt::one(), e.denominator().clone());
                         let atom = self.arena.powr(sb, q.clone());
                         // The atom may have folded (an exact root): treat it through the IR.
                         let atom_rf = match self.arena.node(atom) {
@@ -654,7 +657,7 @@ impl<'a> Simplifier<'a> {
                             }
                             _ => self.ratfun_of(atom).as_ref().clone(),
                         };
-                        self.rf_powi(&atom_rf, e.numer())
+                        self.rf_powi(&atom_rf, e.numerator())
                     };
                     acc = self.rf_mul(&acc, &f);
                 }
@@ -729,7 +732,7 @@ impl<'a> Simplifier<'a> {
             match s.domain.sign(s.arena, f) {
                 Some(Ordering::Greater) => pieces.push((f, e)),
                 Some(Ordering::Less) => {
-                    if e.is_integer() && e.numer().is_odd() {
+                    if e.is_int() && e.numerator().is_odd() {
                         *sign = sign.reverse();
                     }
                     let nf = s.arena.neg(f);
@@ -777,7 +780,7 @@ impl<'a> Simplifier<'a> {
         if sign == Ordering::Less {
             let pos = unknown
                 .iter()
-                .position(|(f, e)| Some(*f) == rest_id && e.is_integer() && e.numer().is_odd());
+                .position(|(f, e)| Some(*f) == rest_id && e.is_int() && e.numerator().is_odd());
             if let Some(i) = pos {
                 unknown[i].0 = self.poly_to_ir(&rest.scale(&-Rational::one()));
                 sign = Ordering::Greater;
@@ -800,7 +803,7 @@ impl<'a> Simplifier<'a> {
         }
         match unknown.as_slice() {
             [] => {}
-            [(f, e)] if e.is_integer() && e.numer().is_odd() => {
+            [(f, e)] if e.is_int() && e.numerator().is_odd() => {
                 // The argument in its display form (common factors collected).
                 let shown = self.canonical(*f);
                 let l = self.arena.ln(shown);
@@ -979,9 +982,7 @@ impl<'a> Simplifier<'a> {
             .div_exact(&Poly(BTreeMap::from([(content.clone(), Rational::one())])))
             .unwrap_or_else(|| a.num.clone());
         let (c, rest) = primitive(&rest);
-        r.num = r
-            .num
-            .scale(&(Rational::one() / num_traits::pow::Pow::pow(&c, k as i32)));
+        r.num = r.num.scale(&(Rational::one() / c.pow(k as isize)));
         for (atom, x) in content {
             let p = Poly::atom(atom);
             r.den
@@ -1006,8 +1007,7 @@ impl<'a> Simplifier<'a> {
         let mut h = rustc_hash::FxHasher::default();
         for (m, c) in &p.0 {
             m.hash(&mut h);
-            c.numer().hash(&mut h);
-            c.denom().hash(&mut h);
+            c.hash(&mut h);
         }
         let hash = h.finish();
         if let Some(list) = self.arena.poly_keys.get(&hash) {
@@ -1106,7 +1106,9 @@ impl<'a> Simplifier<'a> {
         let (_, prim) = primitive(p);
         let coeff = |q: &Poly, e: u32| -> BigInt {
             let key: Mono = if e == 0 { Vec::new() } else { vec![(atom, e)] };
-            q.0.get(&key).map(|c| c.numer().clone()).unwrap_or_default()
+            q.0.get(&key)
+                .map(|c| c.numerator().clone())
+                .unwrap_or_default()
         };
         let lead = coeff(&prim, degree);
         let divisors = |n: &BigInt| -> Option<Vec<BigInt>> {
@@ -1141,10 +1143,10 @@ impl<'a> Simplifier<'a> {
                 for sign in [1i64, -1] {
                     // Candidate root r = sign p / q, factor (q t - sign p), shown with a
                     // positive constant term: (sign p - q t) or (q t + p).
-                    let r0 = Rational::new(pnum * sign, q.clone());
+                    let r0 = Rational::from_parts_signed(pnum * sign, q.clone());
                     let lin = Poly(BTreeMap::from([
-                        (Vec::new(), -r0.clone() * Rational::from_integer(q.clone())),
-                        (vec![(atom, 1)], Rational::from_integer(q.clone())),
+                        (Vec::new(), -r0.clone() * Rational::from(q.clone())),
+                        (vec![(atom, 1)], Rational::from(q.clone())),
                     ]));
                     let (_, lin) = primitive(&lin);
                     let mut mult = 0;
@@ -1270,7 +1272,7 @@ impl<'a> Simplifier<'a> {
                     split = true;
                     let (k, _) = primitive(p);
                     // p = k * Π fᵢ^mᵢ * rest: the constant k moves to the numerator.
-                    num = num.scale(&(Rational::one() / num_traits::pow::Pow::pow(&k, *e as i32)));
+                    num = num.scale(&(Rational::one() / k.pow(*e as isize)));
                     for (f, m) in factors {
                         let fk = self.poly_to_ir(&f);
                         den.entry(fk)
@@ -1279,9 +1281,7 @@ impl<'a> Simplifier<'a> {
                     }
                     match rest.as_constant() {
                         Some(c) => {
-                            num = num.scale(
-                                &(Rational::one() / num_traits::pow::Pow::pow(&c, *e as i32)),
-                            );
+                            num = num.scale(&(Rational::one() / c.pow(*e as isize)));
                         }
                         None => {
                             let rk = self.poly_to_ir(&rest);
@@ -1362,9 +1362,12 @@ fn ln_rational(arena: &mut Arena, q: &Rational) -> RatFun {
     if q.is_zero() {
         return RatFun::poly(poly);
     }
-    for (n, sign) in [(q.numer().clone(), 1i64), (q.denom().clone(), -1i64)] {
+    for (n, sign) in [
+        (q.numerator().clone(), 1i64),
+        (crate::expr::denom(q), -1i64),
+    ] {
         for (p, e) in factor_small(&n) {
-            let pid = arena.num(Rational::from_integer(p));
+            let pid = arena.num(Rational::from(p));
             let l = arena.ln(pid);
             poly.add_term(vec![(l, 1)], rat(sign * e as i64));
         }

@@ -4,9 +4,9 @@ use std::collections::HashMap;
 use std::process::Command;
 
 use fim_core::eval::polygamma_f64;
+use fim_core::expr::BigInt;
 use fim_core::parse::parse_str;
 use fim_core::{Arena, Id, Rational, Symbol};
-use num_bigint::BigInt;
 
 fn p(a: &mut Arena, src: &str) -> Id {
     parse_str(a, src).unwrap_or_else(|e| panic!("cannot parse `{src}`: {e}"))
@@ -17,7 +17,7 @@ fn at(a: &mut Arena, point: &[(&str, f64)]) -> HashMap<Symbol, f64> {
 }
 
 fn q(n: i64, d: i64) -> Rational {
-    Rational::new(BigInt::from(n), BigInt::from(d))
+    Rational::from_parts_signed(BigInt::from(n), BigInt::from(d))
 }
 
 #[test]

@@ -11,11 +11,11 @@ use std::collections::HashMap;
 use std::fmt;
 
 use fim_core::equiv::{equiv, SampleDomain, Verdict};
+use fim_core::expr::BigInt;
 use fim_core::parse::parse_str;
 use fim_core::simplify::{self, Domain};
 use fim_core::{print, Arena, Id, Node, Rational, Symbol};
-use num_bigint::BigInt;
-use num_traits::{Signed, Zero};
+use num_traits::Signed;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 
@@ -164,7 +164,7 @@ fn huge_power(a: &Arena, id: Id) -> bool {
             if let Node::Mul(_, fs) = a.node(n) {
                 if fs
                     .iter()
-                    .any(|(_, e)| e.numer().magnitude() > &12u32.into())
+                    .any(|(_, e)| e.numerator().abs() > BigInt::from(12))
                 {
                     return true;
                 }
@@ -311,7 +311,12 @@ fn simplify_keeps_the_value() {
         let qenv: HashMap<Symbol, Rational> = VARS
             .iter()
             .zip(qt)
-            .map(|(v, k)| (a.symbol(v), Rational::new(BigInt::from(k), BigInt::from(8))))
+            .map(|(v, k)| {
+                (
+                    a.symbol(v),
+                    Rational::from_parts_signed(BigInt::from(k), BigInt::from(8)),
+                )
+            })
             .collect();
         for s in [s0, s1] {
             if let (Some(u), Some(v)) = (a.eval_exact(f, &qenv), a.eval_exact(s, &qenv)) {

@@ -258,10 +258,9 @@ fn has_product_over_sum(a: &Arena, id: Id) -> bool {
     let mut stack = vec![id];
     while let Some(n) = stack.pop() {
         if let fim_core::Node::Mul(_, fs) = a.node(n) {
-            let over_sum = fs.iter().any(|(b, e)| {
-                matches!(a.node(*b), fim_core::Node::Add(_))
-                    && *e > Rational::from_integer(0.into())
-            });
+            let over_sum = fs
+                .iter()
+                .any(|(b, e)| matches!(a.node(*b), fim_core::Node::Add(_)) && *e > Rational::ZERO);
             if over_sum {
                 return true;
             }

@@ -535,7 +535,7 @@ pub fn domain_of(arena: &mut Arena, l: Id) -> (Domain, SampleDomain) {
             }
             Node::Mul(_, fs) => {
                 for (b, e) in fs.iter() {
-                    if !e.is_integer() && !positive.contains(b) {
+                    if !e.is_int() && !positive.contains(b) {
                         positive.push(*b);
                     }
                 }
