@@ -9,6 +9,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
+use smallvec::{smallvec, SmallVec};
 
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
@@ -106,22 +107,48 @@ impl PartialEq for Node {
 
 impl Eq for Node {}
 
+/// Tags that open a node's hash (so that a product or sum can be hashed from borrowed parts
+/// before its node is built).
+const TAG_ADD: u8 = 3;
+const TAG_MUL: u8 = 4;
+
+fn hash_add<H: std::hash::Hasher>(ts: &[Id], h: &mut H) {
+    use std::hash::Hash;
+    TAG_ADD.hash(h);
+    ts.hash(h);
+}
+
+fn hash_mul<H: std::hash::Hasher>(c: &Rational, fs: &[(Id, Rational)], h: &mut H) {
+    use std::hash::Hash;
+    TAG_MUL.hash(h);
+    q_hash(c, h);
+    fs.len().hash(h);
+    for (b, e) in fs {
+        b.hash(h);
+        q_hash(e, h);
+    }
+}
+
 impl std::hash::Hash for Node {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        std::mem::discriminant(self).hash(h);
+        let tag: u8 = match self {
+            Node::Num(_) => 0,
+            Node::Pi => 1,
+            Node::Sym(_) => 2,
+            Node::Add(ts) => return hash_add(ts, h),
+            Node::Mul(c, fs) => return hash_mul(c, fs, h),
+            Node::Pow(..) => 5,
+            Node::Ln(_) => 6,
+            Node::Exp(_) => 7,
+            Node::Abs(_) => 8,
+            Node::LnGamma(_) => 9,
+            Node::Polygamma(..) => 10,
+        };
+        tag.hash(h);
         match self {
             Node::Num(r) => q_hash(r, h),
-            Node::Pi => {}
+            Node::Pi | Node::Add(_) | Node::Mul(..) => {}
             Node::Sym(s) => s.hash(h),
-            Node::Add(ts) => ts.hash(h),
-            Node::Mul(c, fs) => {
-                q_hash(c, h);
-                fs.len().hash(h);
-                for (b, e) in fs.iter() {
-                    b.hash(h);
-                    q_hash(e, h);
-                }
-            }
             Node::Pow(a, b) => {
                 a.hash(h);
                 b.hash(h);
@@ -135,14 +162,33 @@ impl std::hash::Hash for Node {
     }
 }
 
+fn node_hash(node: &Node) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    node.hash(&mut h);
+    h.finish()
+}
+
+impl std::fmt::Debug for Arena {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Arena")
+            .field("nodes", &self.nodes)
+            .field("syms", &self.syms)
+            .finish_non_exhaustive()
+    }
+}
+
 /// `Σ coefficient · data factor`, as (coefficient, factor) pairs.
 pub(crate) type DataTerms = Vec<(Id, Id)>;
 
 /// The arena that owns every node and symbol of a derivation.
-#[derive(Default, Debug)]
+#[derive(Default)]
 pub struct Arena {
     nodes: Vec<Node>,
-    map: FxHashMap<Node, Id>,
+    /// Per node: whether a logarithm occurs in it (see [`Arena::has_ln`]).
+    has_ln: Vec<bool>,
+    /// The intern table: ids, hashed and compared through `nodes`, so each node is stored once.
+    map: hashbrown::HashTable<Id>,
     syms: Vec<String>,
     sym_map: HashMap<String, Symbol>,
     /// Ids of the integers -2..=2, the constants built most often.
@@ -267,16 +313,87 @@ impl Arena {
     }
 
     fn intern(&mut self, node: Node) -> Id {
-        if let Some(&id) = self.map.get(&node) {
+        let hash = node_hash(&node);
+        let nodes = &self.nodes;
+        if let Some(&id) = self.map.find(hash, |&id| nodes[id.index()] == node) {
             return id;
         }
+        self.insert_new(hash, node)
+    }
+
+    /// The sum of canonical, sorted `terms`, allocating only when it is new.
+    fn intern_add(&mut self, terms: &[Id]) -> Id {
+        use std::hash::Hasher;
+        let mut h = rustc_hash::FxHasher::default();
+        hash_add(terms, &mut h);
+        let hash = h.finish();
+        let nodes = &self.nodes;
+        let found = self.map.find(
+            hash,
+            |&id| matches!(&nodes[id.index()], Node::Add(ts) if **ts == *terms),
+        );
+        match found {
+            Some(&id) => id,
+            None => self.insert_new(hash, Node::Add(terms.into())),
+        }
+    }
+
+    /// The product of canonical, sorted factors, allocating only when it is new.
+    fn intern_mul(&mut self, coeff: Rational, fs: &[(Id, Rational)]) -> Id {
+        use std::hash::Hasher;
+        let mut h = rustc_hash::FxHasher::default();
+        hash_mul(&coeff, fs, &mut h);
+        let hash = h.finish();
+        let nodes = &self.nodes;
+        let found = self.map.find(hash, |&id| match &nodes[id.index()] {
+            Node::Mul(c, gs) => {
+                q_eq(c, &coeff)
+                    && gs.len() == fs.len()
+                    && gs
+                        .iter()
+                        .zip(fs)
+                        .all(|(x, y)| x.0 == y.0 && q_eq(&x.1, &y.1))
+            }
+            _ => false,
+        });
+        match found {
+            Some(&id) => id,
+            None => self.insert_new(hash, Node::Mul(coeff, fs.into())),
+        }
+    }
+
+    fn insert_new(&mut self, hash: u64, node: Node) -> Id {
         let id = Id(self.nodes.len() as u32);
-        self.nodes.push(node.clone());
-        self.map.insert(node, id);
+        let ln = matches!(node, Node::Ln(_)) || self.any_child(&node, |a, c| a.has_ln[c.index()]);
+        self.has_ln.push(ln);
+        self.nodes.push(node);
+        let nodes = &self.nodes;
+        self.map
+            .insert_unique(hash, id, |&id| node_hash(&nodes[id.index()]));
         id
     }
 
     // ---- leaves ----------------------------------------------------------------------------
+
+    /// Whether a logarithm occurs anywhere in `id`. Sign facts only change how logarithms
+    /// simplify, so forms of log-free expressions are cached independently of them.
+    pub fn has_ln(&self, id: Id) -> bool {
+        self.has_ln[id.index()]
+    }
+
+    fn any_child(&self, node: &Node, f: impl Fn(&Arena, Id) -> bool) -> bool {
+        match node {
+            Node::Num(_) | Node::Pi | Node::Sym(_) => false,
+            Node::Add(ts) => ts.iter().any(|&t| f(self, t)),
+            Node::Mul(_, fs) => fs.iter().any(|(b, _)| f(self, *b)),
+            Node::Pow(b, e) => f(self, *b) || f(self, *e),
+            Node::Ln(a)
+            | Node::Exp(a)
+            | Node::Abs(a)
+            | Node::LnGamma(a)
+            | Node::Polygamma(_, a) => f(self, *a),
+        }
+    }
 
     /// A rational constant.
     pub fn num(&mut self, r: Rational) -> Id {
@@ -333,8 +450,9 @@ impl Arena {
         match self.node(id) {
             Node::Num(r) => (r.clone(), None),
             Node::Mul(c, fs) if !c.is_one() => {
-                let (c, fs) = (c.clone(), fs.clone());
-                let rest = self.make_mul(Rational::one(), fs.into_vec());
+                let c = c.clone();
+                let fs: FactorVec = fs.iter().cloned().collect();
+                let rest = self.make_mul(Rational::one(), fs);
                 (c, Some(rest))
             }
             _ => (Rational::one(), Some(id)),
@@ -349,10 +467,17 @@ impl Arena {
         if coeff.is_zero() {
             return self.int(0);
         }
-        match self.node(rest).clone() {
-            Node::Mul(c, fs) => self.make_mul(c * coeff, fs.into_vec()),
-            Node::Num(r) => self.num(r * coeff),
-            _ => self.make_mul(coeff, vec![(rest, Rational::one())]),
+        match self.node(rest) {
+            Node::Mul(c, fs) => {
+                let c = c * coeff;
+                let fs: FactorVec = fs.iter().cloned().collect();
+                self.make_mul(c, fs)
+            }
+            Node::Num(r) => {
+                let r = r * coeff;
+                self.num(r)
+            }
+            _ => self.make_mul(coeff, smallvec![(rest, Rational::one())]),
         }
     }
 
@@ -376,38 +501,50 @@ impl Arena {
     /// is built only to be taken apart again.
     pub(crate) fn add_split(&mut self, pairs: Vec<(Rational, Option<Id>)>) -> Id {
         let mut constant = Rational::zero();
-        let mut order: Vec<Id> = Vec::new();
-        let mut coeffs: FxHashMap<Id, Rational> = FxHashMap::default();
+        // Like terms meet by linear search while the sum is short (the common case), through
+        // an index once it is long.
+        let mut terms: Vec<(Id, Rational)> = Vec::with_capacity(pairs.len());
+        let mut index: Option<FxHashMap<Id, usize>> = None;
         let mut pending = pairs;
         pending.reverse();
         while let Some((c, rest)) = pending.pop() {
             match rest {
                 None => constant = q_add(&constant, &c),
                 Some(r) => {
-                    if let Node::Add(children) = self.node(r).clone() {
+                    if let Node::Add(children) = self.node(r) {
+                        let children: SmallVec<[Id; 8]> = children.iter().copied().collect();
                         for t in children.iter().rev() {
                             let (c2, r2) = self.split_coeff(*t);
                             pending.push((q_mul(&c, &c2), r2));
                         }
                         continue;
                     }
-                    match coeffs.get_mut(&r) {
-                        Some(acc) => *acc = q_add(acc, &c),
+                    let at = match &index {
+                        Some(ix) => ix.get(&r).copied(),
+                        None => terms.iter().position(|t| t.0 == r),
+                    };
+                    match at {
+                        Some(i) => terms[i].1 = q_add(&terms[i].1, &c),
                         None => {
-                            order.push(r);
-                            coeffs.insert(r, c);
+                            terms.push((r, c));
+                            match &mut index {
+                                Some(ix) => {
+                                    ix.insert(r, terms.len() - 1);
+                                }
+                                None if terms.len() > LINEAR_SEARCH_MAX => {
+                                    index = Some(
+                                        terms.iter().enumerate().map(|(i, t)| (t.0, i)).collect(),
+                                    );
+                                }
+                                None => {}
+                            }
                         }
                     }
                 }
             }
         }
-        let mut rests: Vec<(Id, Rational)> = order
-            .into_iter()
-            .filter_map(|r| {
-                let c = coeffs.remove(&r).unwrap_or_default();
-                (!c.is_zero()).then_some((r, c))
-            })
-            .collect();
+        let mut rests: Vec<(Id, Rational)> =
+            terms.into_iter().filter(|(_, c)| !c.is_zero()).collect();
         rests.sort_by(|a, b| self.cmp(a.0, b.0).then_with(|| a.1.cmp(&b.1)));
         let mut out: Vec<Id> = Vec::with_capacity(rests.len() + 1);
         if !constant.is_zero() {
@@ -419,7 +556,7 @@ impl Arena {
         match out.len() {
             0 => self.int(0),
             1 => out[0],
-            _ => self.intern(Node::Add(out.into_boxed_slice())),
+            _ => self.intern_add(&out),
         }
     }
 
@@ -439,9 +576,7 @@ impl Arena {
 
     /// The canonical product of `factors`.
     pub fn mul(&mut self, factors: impl IntoIterator<Item = Id>) -> Id {
-        let pairs: Vec<(Id, Rational)> =
-            factors.into_iter().map(|f| (f, Rational::one())).collect();
-        self.mul_pow(pairs)
+        self.mul_pow(factors.into_iter().map(|f| (f, Rational::one())))
     }
 
     /// `a / b`.
@@ -490,7 +625,7 @@ impl Arena {
     }
 
     /// The canonical product `Π factor^exp`.
-    pub fn mul_pow(&mut self, factors: Vec<(Id, Rational)>) -> Id {
+    pub fn mul_pow(&mut self, factors: impl IntoIterator<Item = (Id, Rational)>) -> Id {
         let mut acc = MulAcc::new();
         for (f, r) in factors {
             self.push_factor(&mut acc, f, r);
@@ -515,9 +650,14 @@ impl Arena {
             self.push_base(acc, f, r);
             return;
         }
-        match self.node(f).clone() {
-            Node::Num(c) => self.push_num(acc, c, r),
+        match self.node(f) {
+            Node::Num(c) => {
+                let c = c.clone();
+                self.push_num(acc, c, r)
+            }
             Node::Mul(c, fs) if r.is_int() => {
+                let c = c.clone();
+                let fs: FactorVec = fs.iter().cloned().collect();
                 self.push_num(acc, c, r.clone());
                 // Through push_factor, so that exp and symbolic powers inside merge too.
                 for (b, e) in fs.iter() {
@@ -529,16 +669,16 @@ impl Arena {
                 let (b, e) = fs[0].clone();
                 self.push_base(acc, b, e * r);
             }
-            Node::Exp(a) => {
+            &Node::Exp(a) => {
                 let ra = self.num(r);
                 let t = self.mul([ra, a]);
                 acc.exp_args.push(t);
             }
             // |a|^(2k) = a^(2k) for real a.
-            Node::Abs(a) if r.is_int() && num_integer::Integer::is_even(r.numerator()) => {
+            &Node::Abs(a) if r.is_int() && num_integer::Integer::is_even(r.numerator()) => {
                 self.push_base(acc, a, r)
             }
-            Node::Pow(b, e) => {
+            &Node::Pow(b, e) => {
                 let t = if r.is_one() {
                     e
                 } else {
@@ -701,12 +841,13 @@ impl Arena {
         if acc.coeff.is_zero() {
             return self.int(0);
         }
-        let fs: Vec<(Id, Rational)> = acc.exps.into_iter().filter(|(_, e)| !e.is_zero()).collect();
+        let mut fs = acc.exps;
+        fs.retain(|(_, e)| !e.is_zero());
         self.make_mul(acc.coeff, fs)
     }
 
     /// Interns a product whose factors are already canonical (only sorting is applied).
-    fn make_mul(&mut self, coeff: Rational, mut fs: Vec<(Id, Rational)>) -> Id {
+    fn make_mul(&mut self, coeff: Rational, mut fs: FactorVec) -> Id {
         if coeff.is_zero() {
             return self.int(0);
         }
@@ -718,7 +859,8 @@ impl Arena {
         }
         // A number times a sum distributes, so that like terms meet: x - (x - y) = y.
         if fs.len() == 1 && fs[0].1.is_one() {
-            if let Node::Add(ts) = self.node(fs[0].0).clone() {
+            if let Node::Add(ts) = self.node(fs[0].0) {
+                let ts: SmallVec<[Id; 8]> = ts.iter().copied().collect();
                 let mut out = Vec::with_capacity(ts.len());
                 for t in ts.iter() {
                     let (c, rest) = self.split_coeff(*t);
@@ -732,7 +874,7 @@ impl Arena {
             }
         }
         fs.sort_by(|a, b| self.cmp(a.0, b.0).then_with(|| a.1.cmp(&b.1)));
-        self.intern(Node::Mul(coeff, fs.into_boxed_slice()))
+        self.intern_mul(coeff, &fs)
     }
 
     // ---- functions -------------------------------------------------------------------------
@@ -761,7 +903,7 @@ impl Arena {
             Node::Num(r) => self.num(r.abs()),
             Node::Pi | Node::Abs(_) | Node::Exp(_) => a,
             Node::Mul(c, fs) if c.is_negative() => {
-                let m = self.make_mul(-c, fs.into_vec());
+                let m = self.make_mul(-c, fs.iter().cloned().collect());
                 self.abs(m)
             }
             _ => self.intern(Node::Abs(a)),
@@ -784,18 +926,18 @@ impl Arena {
     // ---- queries ---------------------------------------------------------------------------
 
     /// The children of a node, in order.
-    pub fn children(&self, id: Id) -> Vec<Id> {
+    pub fn children(&self, id: Id) -> SmallVec<[Id; 4]> {
         match self.node(id) {
-            Node::Num(_) | Node::Pi | Node::Sym(_) => Vec::new(),
-            Node::Add(ts) => ts.to_vec(),
+            Node::Num(_) | Node::Pi | Node::Sym(_) => SmallVec::new(),
+            Node::Add(ts) => ts.iter().copied().collect(),
             Node::Mul(_, fs) => fs.iter().map(|f| f.0).collect(),
-            Node::Pow(b, e) => vec![*b, *e],
+            Node::Pow(b, e) => smallvec![*b, *e],
             Node::Ln(a)
             | Node::Exp(a)
             | Node::Abs(a)
             | Node::LnGamma(a)
             | Node::Polygamma(_, a) => {
-                vec![*a]
+                smallvec![*a]
             }
         }
     }
@@ -1038,12 +1180,18 @@ fn natural_cmp(a: &str, b: &str) -> Ordering {
     ha.cmp(hb).then(na.cmp(&nb)).then_with(|| a.cmp(b))
 }
 
+/// The factors of a product under construction: most products have few.
+type FactorVec = SmallVec<[(Id, Rational); 4]>;
+
+/// Sums up to this many distinct terms merge like terms by linear search.
+const LINEAR_SEARCH_MAX: usize = 24;
+
 /// The factors of a product being built. Products have few factors, so linear search beats
 /// hashing here.
 struct MulAcc {
     coeff: Rational,
     /// base → summed rational exponent, in order of first appearance.
-    exps: Vec<(Id, Rational)>,
+    exps: FactorVec,
     /// base → symbolic exponents to be summed.
     pows: Vec<(Id, Vec<Id>)>,
     exp_args: Vec<Id>,
@@ -1053,7 +1201,7 @@ impl MulAcc {
     fn new() -> Self {
         MulAcc {
             coeff: Rational::one(),
-            exps: Vec::new(),
+            exps: FactorVec::new(),
             pows: Vec::new(),
             exp_args: Vec::new(),
         }

@@ -7,7 +7,11 @@
 //! Rewrites that hold only for positive arguments (`ln(ab) = ln a + ln b`) consult a [`Domain`].
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use smallvec::smallvec;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::rc::Rc;
 
 use crate::expr::BigInt;
@@ -17,7 +21,7 @@ use num_traits::{One, Signed, ToPrimitive, Zero};
 use crate::expr::{rat, Arena, Id, Node, Rational};
 
 /// A monomial: atoms with positive integer exponents, sorted by atom id.
-type Mono = Vec<(Id, u32)>;
+type Mono = smallvec::SmallVec<[(Id, u32); 4]>;
 
 /// A multivariate polynomial over atoms with exact rational coefficients.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -27,14 +31,14 @@ impl Poly {
     fn constant(c: Rational) -> Poly {
         let mut m = BTreeMap::new();
         if !c.is_zero() {
-            m.insert(Vec::new(), c);
+            m.insert(Mono::new(), c);
         }
         Poly(m)
     }
 
     fn atom(a: Id) -> Poly {
         let mut m = BTreeMap::new();
-        m.insert(vec![(a, 1)], Rational::one());
+        m.insert(smallvec![(a, 1)], Rational::one());
         Poly(m)
     }
 
@@ -45,7 +49,7 @@ impl Poly {
     fn as_constant(&self) -> Option<Rational> {
         match self.0.len() {
             0 => Some(Rational::zero()),
-            1 => self.0.get(&Vec::new()).cloned(),
+            1 => self.0.get(&Mono::new()).cloned(),
             _ => None,
         }
     }
@@ -165,7 +169,7 @@ impl Poly {
     fn monomial_content(&self) -> Mono {
         let mut it = self.0.keys();
         let Some(first) = it.next() else {
-            return Vec::new();
+            return Mono::new();
         };
         let mut g = first.clone();
         for m in it {
@@ -182,7 +186,7 @@ impl Poly {
 }
 
 fn mono_mul(a: &Mono, b: &Mono) -> Mono {
-    let mut r: Mono = Vec::with_capacity(a.len() + b.len());
+    let mut r: Mono = Mono::with_capacity(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
     while i < a.len() || j < b.len() {
         if j >= b.len() || (i < a.len() && a[i].0 < b[j].0) {
@@ -261,8 +265,8 @@ impl RatFun {
 /// What is known about signs on the domain where the log-likelihood is defined.
 #[derive(Clone, Debug, Default)]
 pub struct Domain {
-    pos: HashSet<Id>,
-    neg: HashSet<Id>,
+    pos: FxHashSet<Id>,
+    neg: FxHashSet<Id>,
     /// Changes whenever a fact is added (0 for no facts): simplifications are cached per
     /// (expression, version).
     version: u64,
@@ -452,6 +456,11 @@ impl Domain {
     }
 }
 
+/// The image of `c` under a child map of a few entries (`c` itself when absent).
+fn lookup(map: &[(Id, Id)], c: Id) -> Id {
+    map.iter().find(|(k, _)| *k == c).map_or(c, |(_, v)| *v)
+}
+
 fn sign_of(r: &Rational) -> Ordering {
     r.cmp(&Rational::zero())
 }
@@ -485,7 +494,7 @@ fn primitive(p: &Poly) -> (Rational, Poly) {
         l_den = l_den.lcm(&crate::expr::denom(c));
     }
     let mut k = Rational::from_parts_signed(g_num, l_den);
-    let lead = match p.0.get(&Vec::new()) {
+    let lead = match p.0.get(&Mono::new()) {
         Some(c) => c.clone(),
         None => p
             .leading()
@@ -503,8 +512,8 @@ fn primitive(p: &Poly) -> (Rational, Poly) {
 pub struct Simplifier<'a> {
     arena: &'a mut Arena,
     domain: &'a Domain,
-    memo: HashMap<Id, Rc<RatFun>>,
-    atom_memo: HashMap<Id, Id>,
+    memo: FxHashMap<Id, Rc<RatFun>>,
+    atom_memo: FxHashMap<Id, Id>,
     /// Whether results are for people (common factors collected, rational roots factored,
     /// univariate denominators split) or only canonical, which is cheaper.
     display: bool,
@@ -519,8 +528,8 @@ impl<'a> Simplifier<'a> {
         Simplifier {
             arena,
             domain,
-            memo: HashMap::new(),
-            atom_memo: HashMap::new(),
+            memo: FxHashMap::default(),
+            atom_memo: FxHashMap::default(),
             display: false,
         }
     }
@@ -534,7 +543,7 @@ impl<'a> Simplifier<'a> {
 
     fn key(&self, id: Id) -> (Id, u64) {
         // Rational forms do not depend on the mode: display only changes the final conversion.
-        (id, self.domain.version)
+        memo_key(self.arena, self.domain, id)
     }
 
     /// The simplified form of `id`: `expanded numerator / factored denominator`; for display,
@@ -561,11 +570,11 @@ impl<'a> Simplifier<'a> {
 
     /// Display forms inside logarithms: ln(ψ₁(a)ψ₁(b) − (ψ₁(a) + ψ₁(b))ψ₁(a+b)).
     fn tidy_logs(&mut self, id: Id) -> Id {
-        let mut memo: HashMap<Id, Id> = HashMap::new();
+        let mut memo: FxHashMap<Id, Id> = FxHashMap::default();
         self.tidy_logs_rec(id, &mut memo, 0)
     }
 
-    fn tidy_logs_rec(&mut self, id: Id, memo: &mut HashMap<Id, Id>, depth: usize) -> Id {
+    fn tidy_logs_rec(&mut self, id: Id, memo: &mut FxHashMap<Id, Id>, depth: usize) -> Id {
         if let Some(&r) = memo.get(&id) {
             return r;
         }
@@ -579,16 +588,14 @@ impl<'a> Simplifier<'a> {
             _ if depth > 16 => id,
             _ => {
                 let kids = self.arena.children(id);
-                let mut map: HashMap<Id, Id> = HashMap::new();
-                for c in kids {
-                    let t = self.tidy_logs_rec(c, memo, depth + 1);
-                    map.insert(c, t);
-                }
+                let map: Vec<(Id, Id)> = kids
+                    .into_iter()
+                    .map(|c| (c, self.tidy_logs_rec(c, memo, depth + 1)))
+                    .collect();
                 if map.iter().all(|(k, v)| k == v) {
                     id
                 } else {
-                    self.arena
-                        .map_children(id, &mut |_, c| map.get(&c).copied().unwrap_or(c))
+                    self.arena.map_children(id, &mut |_, c| lookup(&map, c))
                 }
             }
         };
@@ -695,13 +702,11 @@ impl<'a> Simplifier<'a> {
             Node::Sym(_) | Node::Pi | Node::Num(_) => id,
             _ => {
                 let children = self.arena.children(id);
-                let mut map: HashMap<Id, Id> = HashMap::new();
-                for c in children {
-                    let sc = self.canonical(c);
-                    map.insert(c, sc);
-                }
-                self.arena
-                    .map_children(id, &mut |_, c| map.get(&c).copied().unwrap_or(c))
+                let map: Vec<(Id, Id)> = children
+                    .into_iter()
+                    .map(|c| (c, self.canonical(c)))
+                    .collect();
+                self.arena.map_children(id, &mut |_, c| lookup(&map, c))
             }
         };
         self.atom_memo.insert(id, a);
@@ -1105,7 +1110,11 @@ impl<'a> Simplifier<'a> {
         }
         let (_, prim) = primitive(p);
         let coeff = |q: &Poly, e: u32| -> BigInt {
-            let key: Mono = if e == 0 { Vec::new() } else { vec![(atom, e)] };
+            let key: Mono = if e == 0 {
+                Mono::new()
+            } else {
+                smallvec![(atom, e)]
+            };
             q.0.get(&key)
                 .map(|c| c.numerator().clone())
                 .unwrap_or_default()
@@ -1129,7 +1138,7 @@ impl<'a> Simplifier<'a> {
             .min()
             .unwrap_or(0);
         if low > 0 {
-            let m = Poly(BTreeMap::from([(vec![(atom, low)], Rational::one())]));
+            let m = Poly(BTreeMap::from([(smallvec![(atom, low)], Rational::one())]));
             rest = rest.div_exact(&m)?;
             factors.push((Poly::atom(atom), low));
         }
@@ -1145,8 +1154,8 @@ impl<'a> Simplifier<'a> {
                     // positive constant term: (sign p - q t) or (q t + p).
                     let r0 = Rational::from_parts_signed(pnum * sign, q.clone());
                     let lin = Poly(BTreeMap::from([
-                        (Vec::new(), -r0.clone() * Rational::from(q.clone())),
-                        (vec![(atom, 1)], Rational::from(q.clone())),
+                        (Mono::new(), -r0.clone() * Rational::from(q.clone())),
+                        (smallvec![(atom, 1)], Rational::from(q.clone())),
                     ]));
                     let (_, lin) = primitive(&lin);
                     let mut mult = 0;
@@ -1221,7 +1230,7 @@ impl<'a> Simplifier<'a> {
         let mut with = Poly::default();
         let mut without = Poly::default();
         for (m, c) in &p.0 {
-            match mono_div(m, &vec![(atom, 1)]) {
+            match mono_div(m, &smallvec![(atom, 1)]) {
                 Some(q) => with.add_term(q, c.clone()),
                 None => without.add_term(m.clone(), c.clone()),
             }
@@ -1369,7 +1378,7 @@ fn ln_rational(arena: &mut Arena, q: &Rational) -> RatFun {
         for (p, e) in factor_small(&n) {
             let pid = arena.num(Rational::from(p));
             let l = arena.ln(pid);
-            poly.add_term(vec![(l, 1)], rat(sign * e as i64));
+            poly.add_term(smallvec![(l, 1)], rat(sign * e as i64));
         }
     }
     RatFun::poly(poly)
@@ -1397,10 +1406,15 @@ fn factor_small(n: &BigInt) -> Vec<(BigInt, u32)> {
     out
 }
 
+/// The cache key of `id`'s forms under `domain`: sign facts only matter where a logarithm is.
+fn memo_key(arena: &Arena, domain: &Domain, id: Id) -> (Id, u64) {
+    (id, if arena.has_ln(id) { domain.version } else { 0 })
+}
+
 /// Simplifies `id` with the sign facts of `domain` to a canonical rational form (cheap; for
 /// further computation and identity proofs).
 pub fn simplify(arena: &mut Arena, domain: &Domain, id: Id) -> Id {
-    let key = (id, domain.version);
+    let key = memo_key(arena, domain, id);
     if let Some(&r) = arena.simplify_memo.get(&key) {
         return r;
     }
@@ -1413,7 +1427,8 @@ pub fn simplify(arena: &mut Arena, domain: &Domain, id: Id) -> Id {
 /// factored over their rational roots, univariate denominators split where that cancels.
 /// Used for every result that is printed or emitted.
 pub fn tidy(arena: &mut Arena, domain: &Domain, id: Id) -> Id {
-    let key = (id, domain.version | DISPLAY_BIT);
+    let (id_, version) = memo_key(arena, domain, id);
+    let key = (id_, version | DISPLAY_BIT);
     if let Some(&r) = arena.simplify_memo.get(&key) {
         return r;
     }
