@@ -23,62 +23,130 @@ use crate::expr::{rat, Arena, Id, Node, Rational};
 /// A monomial: atoms with positive integer exponents, sorted by atom id.
 type Mono = smallvec::SmallVec<[(Id, u32); 4]>;
 
-/// A multivariate polynomial over atoms with exact rational coefficients.
+/// A multivariate polynomial over atoms with exact rational coefficients: its terms sorted
+/// by monomial, without zero coefficients. Polynomials here have a handful of terms, where a
+/// sorted vector beats a tree (no node allocations; sums are merges).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub(crate) struct Poly(BTreeMap<Mono, Rational>);
+pub(crate) struct Poly(Vec<(Mono, Rational)>);
 
 impl Poly {
     fn constant(c: Rational) -> Poly {
-        let mut m = BTreeMap::new();
-        if !c.is_zero() {
-            m.insert(Mono::new(), c);
+        if c.is_zero() {
+            Poly::default()
+        } else {
+            Poly(vec![(Mono::new(), c)])
         }
-        Poly(m)
     }
 
     fn atom(a: Id) -> Poly {
-        let mut m = BTreeMap::new();
-        m.insert(smallvec![(a, 1)], Rational::one());
-        Poly(m)
+        Poly(vec![(smallvec![(a, 1)], Rational::one())])
+    }
+
+    fn monomial(m: Mono) -> Poly {
+        Poly(vec![(m, Rational::one())])
+    }
+
+    /// The polynomial of terms in any order, like terms combined.
+    fn from_terms(mut terms: Vec<(Mono, Rational)>) -> Poly {
+        terms.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out: Vec<(Mono, Rational)> = Vec::with_capacity(terms.len());
+        for (m, c) in terms {
+            match out.last_mut() {
+                Some(last) if last.0 == m => last.1 = crate::expr::q_add(&last.1, &c),
+                _ => {
+                    if out.last().is_some_and(|l| l.1.is_zero()) {
+                        out.pop();
+                    }
+                    out.push((m, c));
+                }
+            }
+        }
+        if out.last().is_some_and(|l| l.1.is_zero()) {
+            out.pop();
+        }
+        Poly(out)
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
     }
 
     fn is_zero(&self) -> bool {
         self.0.is_empty()
     }
 
+    fn iter(&self) -> impl Iterator<Item = (&Mono, &Rational)> {
+        self.0.iter().map(|(m, c)| (m, c))
+    }
+
+    fn monos(&self) -> impl Iterator<Item = &Mono> {
+        self.0.iter().map(|t| &t.0)
+    }
+
+    fn coeffs(&self) -> impl Iterator<Item = &Rational> {
+        self.0.iter().map(|t| &t.1)
+    }
+
+    /// The coefficient of `m`, if present.
+    fn get(&self, m: &Mono) -> Option<&Rational> {
+        self.0
+            .binary_search_by(|t| t.0.cmp(m))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
     fn as_constant(&self) -> Option<Rational> {
         match self.0.len() {
             0 => Some(Rational::zero()),
-            1 => self.0.get(&Mono::new()).cloned(),
+            1 => self.get(&Mono::new()).cloned(),
             _ => None,
         }
     }
 
     fn add_term(&mut self, m: Mono, c: Rational) {
-        use std::collections::btree_map::Entry;
         if c.is_zero() {
             return;
         }
-        match self.0.entry(m) {
-            Entry::Occupied(mut o) => {
-                let v = crate::expr::q_add(o.get(), &c);
-                *o.get_mut() = v;
-                if o.get().is_zero() {
-                    o.remove();
+        match self.0.binary_search_by(|t| t.0.cmp(&m)) {
+            Ok(i) => {
+                let v = crate::expr::q_add(&self.0[i].1, &c);
+                if v.is_zero() {
+                    self.0.remove(i);
+                } else {
+                    self.0[i].1 = v;
                 }
             }
-            Entry::Vacant(v) => {
-                v.insert(c);
-            }
+            Err(i) => self.0.insert(i, (m, c)),
         }
     }
 
     fn add(&self, o: &Poly) -> Poly {
-        let mut r = self.clone();
-        for (m, c) in &o.0 {
-            r.add_term(m.clone(), c.clone());
+        let (a, b) = (&self.0, &o.0);
+        let mut out = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                Ordering::Less => {
+                    out.push(a[i].clone());
+                    i += 1;
+                }
+                Ordering::Greater => {
+                    out.push(b[j].clone());
+                    j += 1;
+                }
+                Ordering::Equal => {
+                    let c = crate::expr::q_add(&a[i].1, &b[j].1);
+                    if !c.is_zero() {
+                        out.push((a[i].0.clone(), c));
+                    }
+                    i += 1;
+                    j += 1;
+                }
+            }
         }
-        r
+        out.extend_from_slice(&a[i..]);
+        out.extend_from_slice(&b[j..]);
+        Poly(out)
     }
 
     fn scale(&self, k: &Rational) -> Poly {
@@ -97,13 +165,19 @@ impl Poly {
     }
 
     fn mul(&self, o: &Poly) -> Poly {
-        let mut r = Poly::default();
+        if self.0.len() == 1 && self.0[0].0.is_empty() {
+            return o.scale(&self.0[0].1);
+        }
+        if o.0.len() == 1 && o.0[0].0.is_empty() {
+            return self.scale(&o.0[0].1);
+        }
+        let mut terms = Vec::with_capacity(self.0.len() * o.0.len());
         for (m1, c1) in &self.0 {
             for (m2, c2) in &o.0 {
-                r.add_term(mono_mul(m1, m2), crate::expr::q_mul(c1, c2));
+                terms.push((mono_mul(m1, m2), crate::expr::q_mul(c1, c2)));
             }
         }
-        r
+        Poly::from_terms(terms)
     }
 
     fn pow(&self, k: u32) -> Poly {
@@ -116,7 +190,7 @@ impl Poly {
 
     /// The leading term in lex order (atoms ordered by id).
     fn leading(&self) -> Option<(&Mono, &Rational)> {
-        self.0.iter().max_by(|a, b| lex_cmp(a.0, b.0))
+        self.iter().max_by(|a, b| lex_cmp(a.0, b.0))
     }
 
     /// `self / d` when the division is exact.
@@ -124,20 +198,20 @@ impl Poly {
         let (dm, dc) = d.leading()?;
         let (dm, dc) = (dm.clone(), dc.clone());
         // Quick rejections: every atom of d must reach at least its degree in self.
-        for m in d.0.keys() {
+        for m in d.monos() {
             for (a, e) in m {
                 if self.max_degree(*a) < *e {
                     return None;
                 }
             }
         }
-        if d.0.len() == 1 {
+        if d.len() == 1 {
             // Division by a monomial: term by term.
-            let mut q = BTreeMap::new();
+            let mut q = Vec::with_capacity(self.len());
             for (m, c) in &self.0 {
-                q.insert(mono_div(m, &dm)?, c / &dc);
+                q.push((mono_div(m, &dm)?, c / &dc));
             }
-            return Some(Poly(q));
+            return Some(Poly::from_terms(q));
         }
         let mut p = self.clone();
         let mut q = Poly::default();
@@ -158,8 +232,7 @@ impl Poly {
     }
 
     fn max_degree(&self, a: Id) -> u32 {
-        self.0
-            .keys()
+        self.monos()
             .map(|m| m.iter().find(|(b, _)| *b == a).map_or(0, |x| x.1))
             .max()
             .unwrap_or(0)
@@ -167,7 +240,7 @@ impl Poly {
 
     /// The monomial gcd of all terms (minimum exponent of each atom present in every term).
     fn monomial_content(&self) -> Mono {
-        let mut it = self.0.keys();
+        let mut it = self.monos();
         let Some(first) = it.next() else {
             return Mono::new();
         };
@@ -489,12 +562,12 @@ fn primitive(p: &Poly) -> (Rational, Poly) {
     }
     let mut g_num = BigInt::zero();
     let mut l_den = BigInt::one();
-    for c in p.0.values() {
+    for c in p.coeffs() {
         g_num = g_num.gcd(c.numerator());
         l_den = l_den.lcm(&crate::expr::denom(c));
     }
     let mut k = Rational::from_parts_signed(g_num, l_den);
-    let lead = match p.0.get(&Mono::new()) {
+    let lead = match p.get(&Mono::new()) {
         Some(c) => c.clone(),
         None => p
             .leading()
@@ -644,7 +717,7 @@ impl<'a> Simplifier<'a> {
                             .numerator()
                             .to_i64()
                             .map_or(true, |n| n > EXPAND_POWER_MAX);
-                        if big && rb.num.0.len() > 1 {
+                        if big && rb.num.len() > 1 {
                             // A high power of a sum stays one atom over the simplified base.
                             let sb = self.ratfun_to_ir(&rb);
                             let atom = self.arena.powr(sb, e.clone());
@@ -718,9 +791,7 @@ impl<'a> Simplifier<'a> {
         let rf = self.ratfun_of(arg);
         // Numerator: k * monomial * primitive rest.
         let content = rf.num.monomial_content();
-        let rest = rf
-            .num
-            .div_exact(&Poly(BTreeMap::from([(content.clone(), Rational::one())])));
+        let rest = rf.num.div_exact(&Poly::monomial(content.clone()));
         let Some(rest) = rest else {
             return self.opaque_ln(arg);
         };
@@ -965,8 +1036,8 @@ impl<'a> Simplifier<'a> {
             return RatFun::poly(Poly::atom(z));
         }
         // A lone atom (the common case: θ⁻¹) goes straight to the denominator.
-        if a.den.is_empty() && a.num.0.len() == 1 {
-            if let Some((m, c)) = a.num.0.iter().next() {
+        if a.den.is_empty() && a.num.len() == 1 {
+            if let Some((m, c)) = a.num.iter().next() {
                 if c.is_one() && m.len() == 1 {
                     let (atom, x) = m[0];
                     let mut r = RatFun::poly(Poly::constant(Rational::one()));
@@ -984,7 +1055,7 @@ impl<'a> Simplifier<'a> {
         let content = a.num.monomial_content();
         let rest = a
             .num
-            .div_exact(&Poly(BTreeMap::from([(content.clone(), Rational::one())])))
+            .div_exact(&Poly::monomial(content.clone()))
             .unwrap_or_else(|| a.num.clone());
         let (c, rest) = primitive(&rest);
         r.num = r.num.scale(&(Rational::one() / c.pow(k as isize)));
@@ -1057,14 +1128,14 @@ impl<'a> Simplifier<'a> {
         }
         // The other way round: a numerator sum that divides a denominator factor, as in
         // (x + y) / (x² + 2xy + y²) = 1 / (x + y).
-        if r.num.0.len() > 1 && r.num.monomial_content().is_empty() {
+        if r.num.len() > 1 && r.num.monomial_content().is_empty() {
             let (k, prim) = primitive(&r.num);
             let keys: Vec<Id> = r.den.keys().copied().collect();
             for key in keys {
                 let Some((p, e)) = r.den.get(&key).cloned() else {
                     continue;
                 };
-                if p.0.len() <= prim.0.len() {
+                if p.len() <= prim.len() {
                     continue;
                 }
                 if let Some(q) = p.div_exact(&prim) {
@@ -1095,7 +1166,7 @@ impl<'a> Simplifier<'a> {
     /// polynomials in more than one atom, of degree < 2, or with huge coefficients.
     fn linear_factors(p: &Poly) -> Option<(Vec<(Poly, u32)>, Poly)> {
         let mut atom = None;
-        for m in p.0.keys() {
+        for m in p.monos() {
             for (a, _) in m {
                 if atom.is_some_and(|x| x != *a) {
                     return None;
@@ -1115,7 +1186,7 @@ impl<'a> Simplifier<'a> {
             } else {
                 smallvec![(atom, e)]
             };
-            q.0.get(&key)
+            q.get(&key)
                 .map(|c| c.numerator().clone())
                 .unwrap_or_default()
         };
@@ -1132,13 +1203,12 @@ impl<'a> Simplifier<'a> {
         let mut factors: Vec<(Poly, u32)> = Vec::new();
         // Zero roots first: powers of the atom itself.
         let low = rest
-            .0
-            .keys()
+            .monos()
             .map(|m| m.first().map_or(0, |x| x.1))
             .min()
             .unwrap_or(0);
         if low > 0 {
-            let m = Poly(BTreeMap::from([(smallvec![(atom, low)], Rational::one())]));
+            let m = Poly::monomial(smallvec![(atom, low)]);
             rest = rest.div_exact(&m)?;
             factors.push((Poly::atom(atom), low));
         }
@@ -1153,10 +1223,10 @@ impl<'a> Simplifier<'a> {
                     // Candidate root r = sign p / q, factor (q t - sign p), shown with a
                     // positive constant term: (sign p - q t) or (q t + p).
                     let r0 = Rational::from_parts_signed(pnum * sign, q.clone());
-                    let lin = Poly(BTreeMap::from([
+                    let lin = Poly::from_terms(vec![
                         (Mono::new(), -r0.clone() * Rational::from(q.clone())),
                         (smallvec![(atom, 1)], Rational::from(q.clone())),
-                    ]));
+                    ]);
                     let (_, lin) = primitive(&lin);
                     let mut mult = 0;
                     while rest.max_degree(atom) >= 1 {
@@ -1208,11 +1278,11 @@ impl<'a> Simplifier<'a> {
                 }
             }
         }
-        if p.0.len() < 3 {
+        if p.len() < 3 {
             return plain;
         }
         let mut counts: Vec<(Id, usize)> = Vec::new();
-        for m in p.0.keys() {
+        for m in p.monos() {
             for (a, _) in m {
                 match counts.iter_mut().find(|(x, _)| x == a) {
                     Some((_, c)) => *c += 1,
@@ -1222,7 +1292,7 @@ impl<'a> Simplifier<'a> {
         }
         let Some(&(atom, _)) = counts
             .iter()
-            .filter(|(_, c)| *c >= 2 && *c < p.0.len())
+            .filter(|(_, c)| *c >= 2 && *c < p.len())
             .max_by(|x, y| x.1.cmp(&y.1).then_with(|| self.arena.cmp(y.0, x.0)))
         else {
             return plain;
@@ -1251,7 +1321,7 @@ impl<'a> Simplifier<'a> {
     }
 
     fn poly_to_ir(&mut self, p: &Poly) -> Id {
-        let mut pairs = Vec::with_capacity(p.0.len());
+        let mut pairs = Vec::with_capacity(p.len());
         for (m, c) in &p.0 {
             if m.is_empty() {
                 pairs.push((c.clone(), None));
@@ -1269,7 +1339,7 @@ impl<'a> Simplifier<'a> {
     /// Splits univariate denominator factors into their linear factors over Q and cancels
     /// again: (x² − 1) / (x² − 2x + 1) = (1 + x) / (1 − x) up to sign.
     fn split_denominator(&mut self, r: &RatFun) -> Option<RatFun> {
-        if r.num.0.len() < 2 {
+        if r.num.len() < 2 {
             return None;
         }
         let mut split = false;
@@ -1313,8 +1383,7 @@ impl<'a> Simplifier<'a> {
             den.values()
                 .map(|(p, e)| {
                     e * p
-                        .0
-                        .keys()
+                        .monos()
                         .map(|m| m.iter().map(|x| x.1).sum::<u32>())
                         .max()
                         .unwrap_or(0)
@@ -1336,10 +1405,10 @@ impl<'a> Simplifier<'a> {
         // A numerator sum shows its common factors: `n * (1.0 - p2)`, not `n - n * p2`.
         let mut fs = Vec::new();
         let mut num = r.num.clone();
-        if num.0.len() > 1 {
+        if num.len() > 1 {
             let content = num.monomial_content();
             if !content.is_empty() {
-                let m = Poly(BTreeMap::from([(content.clone(), Rational::one())]));
+                let m = Poly::monomial(content.clone());
                 if let Some(q) = num.div_exact(&m) {
                     num = q;
                     for (a, e) in content {
