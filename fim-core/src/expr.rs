@@ -503,7 +503,7 @@ impl Arena {
         let mut constant = Rational::zero();
         // Like terms meet by linear search while the sum is short (the common case), through
         // an index once it is long.
-        let mut terms: Vec<(Id, Rational)> = Vec::with_capacity(pairs.len());
+        let mut terms: SmallVec<[(Id, Rational); 8]> = SmallVec::with_capacity(pairs.len());
         let mut index: Option<FxHashMap<Id, usize>> = None;
         let mut pending = pairs;
         pending.reverse();
@@ -543,10 +543,10 @@ impl Arena {
                 }
             }
         }
-        let mut rests: Vec<(Id, Rational)> =
-            terms.into_iter().filter(|(_, c)| !c.is_zero()).collect();
+        let mut rests = terms;
+        rests.retain(|(_, c)| !c.is_zero());
         rests.sort_by(|a, b| self.cmp(a.0, b.0).then_with(|| a.1.cmp(&b.1)));
-        let mut out: Vec<Id> = Vec::with_capacity(rests.len() + 1);
+        let mut out: SmallVec<[Id; 8]> = SmallVec::with_capacity(rests.len() + 1);
         if !constant.is_zero() {
             out.push(self.num(constant));
         }

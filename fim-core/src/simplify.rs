@@ -7,9 +7,8 @@
 //! Rewrites that hold only for positive arguments (`ln(ab) = ln a + ln b`) consult a [`Domain`].
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 
-use smallvec::smallvec;
+use smallvec::{smallvec, SmallVec};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::rc::Rc;
@@ -322,15 +321,88 @@ fn lex_cmp(a: &Mono, b: &Mono) -> Ordering {
 #[derive(Clone, Debug)]
 pub(crate) struct RatFun {
     num: Poly,
-    /// factor key (its IR id) → (factor, exponent)
-    den: BTreeMap<Id, (Poly, u32)>,
+    den: Den,
 }
 
 impl RatFun {
     fn poly(p: Poly) -> RatFun {
         RatFun {
             num: p,
-            den: BTreeMap::new(),
+            den: Den::default(),
+        }
+    }
+}
+
+/// A denominator: factor key (the factor's IR id) → (factor, exponent), sorted by key. A few
+/// factors at most, shared rather than copied between the forms that hold them.
+#[derive(Clone, Debug, Default)]
+struct Den(SmallVec<[(Id, Factor); 4]>);
+
+/// A denominator factor with its exponent.
+type Factor = (Rc<Poly>, u32);
+
+impl Den {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&Id, &Factor)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &Id> {
+        self.0.iter().map(|t| &t.0)
+    }
+
+    fn values(&self) -> impl Iterator<Item = &Factor> {
+        self.0.iter().map(|t| &t.1)
+    }
+
+    fn find(&self, k: &Id) -> Result<usize, usize> {
+        self.0.binary_search_by(|t| t.0.cmp(k))
+    }
+
+    fn get(&self, k: &Id) -> Option<&Factor> {
+        self.find(k).ok().map(|i| &self.0[i].1)
+    }
+
+    fn get_mut(&mut self, k: &Id) -> Option<&mut Factor> {
+        self.find(k).ok().map(|i| &mut self.0[i].1)
+    }
+
+    fn remove(&mut self, k: &Id) {
+        if let Ok(i) = self.find(k) {
+            self.0.remove(i);
+        }
+    }
+
+    fn insert(&mut self, k: Id, v: Factor) {
+        match self.find(&k) {
+            Ok(i) => self.0[i].1 = v,
+            Err(i) => self.0.insert(i, (k, v)),
+        }
+    }
+
+    /// Multiplies by `p^e`.
+    fn add(&mut self, k: Id, p: impl Into<Rc<Poly>>, e: u32) {
+        match self.find(&k) {
+            Ok(i) => self.0[i].1 .1 += e,
+            Err(i) => self.0.insert(i, (k, (p.into(), e))),
+        }
+    }
+
+    /// Raises the exponent of `p` to at least `e` (for a least common multiple).
+    fn raise(&mut self, k: Id, p: impl Into<Rc<Poly>>, e: u32) {
+        match self.find(&k) {
+            Ok(i) => {
+                let x = &mut self.0[i].1 .1;
+                *x = (*x).max(e);
+            }
+            Err(i) => self.0.insert(i, (k, (p.into(), e))),
         }
     }
 }
@@ -585,7 +657,6 @@ fn primitive(p: &Poly) -> (Rational, Poly) {
 pub struct Simplifier<'a> {
     arena: &'a mut Arena,
     domain: &'a Domain,
-    memo: FxHashMap<Id, Rc<RatFun>>,
     atom_memo: FxHashMap<Id, Id>,
     /// Whether results are for people (common factors collected, rational roots factored,
     /// univariate denominators split) or only canonical, which is cheaper.
@@ -601,7 +672,6 @@ impl<'a> Simplifier<'a> {
         Simplifier {
             arena,
             domain,
-            memo: FxHashMap::default(),
             atom_memo: FxHashMap::default(),
             display: false,
         }
@@ -688,27 +758,21 @@ impl<'a> Simplifier<'a> {
     }
 
     fn ratfun_of(&mut self, id: Id) -> Rc<RatFun> {
-        if let Some(r) = self.memo.get(&id) {
-            return r.clone();
-        }
         let key = self.key(id);
         if let Some(r) = self.arena.ratfun_memo.get(&key) {
-            let r = r.clone();
-            self.memo.insert(id, r.clone());
-            return r;
+            return r.clone();
         }
-        if let Node::Sym(_) | Node::Pi = self.arena.node(id) {
-            let r = Rc::new(RatFun::poly(Poly::atom(id)));
-            self.memo.insert(id, r.clone());
-            return r;
-        }
-        let r = match self.arena.node(id).clone() {
-            Node::Num(c) => RatFun::poly(Poly::constant(c)),
+        let r = match self.arena.node(id) {
+            Node::Sym(_) | Node::Pi => RatFun::poly(Poly::atom(id)),
+            Node::Num(c) => RatFun::poly(Poly::constant(c.clone())),
             Node::Add(ts) => {
+                let ts: SmallVec<[Id; 8]> = ts.iter().copied().collect();
                 let parts: Vec<Rc<RatFun>> = ts.iter().map(|t| self.ratfun_of(*t)).collect();
                 self.rf_sum(&parts)
             }
             Node::Mul(c, fs) => {
+                let c = c.clone();
+                let fs: SmallVec<[(Id, Rational); 4]> = fs.iter().cloned().collect();
                 let mut acc = RatFun::poly(Poly::constant(c));
                 for (b, e) in fs.iter() {
                     let f = if e.is_int() {
@@ -743,7 +807,7 @@ impl<'a> Simplifier<'a> {
                 }
                 acc
             }
-            Node::Ln(a) => self.ln_ratfun(a),
+            &Node::Ln(a) => self.ln_ratfun(a),
             _ => {
                 let atom = self.atom(id);
                 if self.is_atom_node(atom) {
@@ -754,7 +818,6 @@ impl<'a> Simplifier<'a> {
             }
         };
         let r = Rc::new(r);
-        self.memo.insert(id, r.clone());
         self.arena.ratfun_memo.insert(key, r.clone());
         r
     }
@@ -948,11 +1011,8 @@ impl<'a> Simplifier<'a> {
             num: a.num.mul(&b.num),
             den: a.den.clone(),
         };
-        for (k, (p, e)) in &b.den {
-            r.den
-                .entry(*k)
-                .and_modify(|x| x.1 += e)
-                .or_insert((p.clone(), *e));
+        for (k, (p, e)) in b.den.iter() {
+            r.den.add(*k, p.clone(), *e);
         }
         self.cancel(r)
     }
@@ -965,27 +1025,24 @@ impl<'a> Simplifier<'a> {
             [one] => return one.as_ref().clone(),
             _ => {}
         }
-        let mut lcm: BTreeMap<Id, (Poly, u32)> = BTreeMap::new();
+        let mut lcm = Den::default();
         for part in &parts {
-            for (k, (p, e)) in &part.den {
-                lcm.entry(*k)
-                    .and_modify(|x| x.1 = x.1.max(*e))
-                    .or_insert((p.clone(), *e));
+            for (k, (p, e)) in part.den.iter() {
+                lcm.raise(*k, p.clone(), *e);
             }
         }
-        let mut num = Poly::default();
+        let mut terms = Vec::new();
         for part in &parts {
             let mut n = part.num.clone();
-            for (k, (p, e)) in &lcm {
+            for (k, (p, e)) in lcm.iter() {
                 let have = part.den.get(k).map_or(0, |d| d.1);
                 if *e > have {
                     n = n.mul(&p.pow(e - have));
                 }
             }
-            for (m, c) in n.0 {
-                num.add_term(m, c);
-            }
+            terms.extend(n.0);
         }
+        let num = Poly::from_terms(terms);
         self.cancel(RatFun { num, den: lcm })
     }
 
@@ -996,15 +1053,13 @@ impl<'a> Simplifier<'a> {
         if b.num.is_zero() {
             return a.clone();
         }
-        let mut lcm: BTreeMap<Id, (Poly, u32)> = a.den.clone();
-        for (k, (p, e)) in &b.den {
-            lcm.entry(*k)
-                .and_modify(|x| x.1 = x.1.max(*e))
-                .or_insert((p.clone(), *e));
+        let mut lcm = a.den.clone();
+        for (k, (p, e)) in b.den.iter() {
+            lcm.raise(*k, p.clone(), *e);
         }
         let lift = |x: &RatFun| -> Poly {
             let mut n = x.num.clone();
-            for (k, (p, e)) in &lcm {
+            for (k, (p, e)) in lcm.iter() {
                 let have = x.den.get(k).map_or(0, |d| d.1);
                 if *e > have {
                     n = n.mul(&p.pow(e - have));
@@ -1023,7 +1078,7 @@ impl<'a> Simplifier<'a> {
         let k = e.unsigned_abs() as u32;
         if e >= 0 {
             let mut r = RatFun::poly(a.num.pow(k));
-            for (key, (p, x)) in &a.den {
+            for (key, (p, x)) in a.den.iter() {
                 r.den.insert(*key, (p.clone(), x * k));
             }
             return r;
@@ -1041,7 +1096,7 @@ impl<'a> Simplifier<'a> {
                 if c.is_one() && m.len() == 1 {
                     let (atom, x) = m[0];
                     let mut r = RatFun::poly(Poly::constant(Rational::one()));
-                    r.den.insert(atom, (Poly::atom(atom), x * k));
+                    r.den.insert(atom, (Rc::new(Poly::atom(atom)), x * k));
                     return r;
                 }
             }
@@ -1060,18 +1115,11 @@ impl<'a> Simplifier<'a> {
         let (c, rest) = primitive(&rest);
         r.num = r.num.scale(&(Rational::one() / c.pow(k as isize)));
         for (atom, x) in content {
-            let p = Poly::atom(atom);
-            r.den
-                .entry(atom)
-                .and_modify(|d| d.1 += x * k)
-                .or_insert((p, x * k));
+            r.den.add(atom, Poly::atom(atom), x * k);
         }
         if rest.as_constant().is_none() {
             let key = self.poly_key(&rest);
-            r.den
-                .entry(key)
-                .and_modify(|d| d.1 += k)
-                .or_insert((rest, k));
+            r.den.add(key, rest, k);
         }
         r
     }
@@ -1149,7 +1197,7 @@ impl<'a> Simplifier<'a> {
                     let mut num = Poly::constant(&k / &kq);
                     if q.as_constant().is_none() {
                         let qk = self.poly_to_ir(&q);
-                        r.den.entry(qk).and_modify(|d| d.1 += 1).or_insert((q, 1));
+                        r.den.add(qk, q, 1);
                     } else if let Some(c) = q.as_constant() {
                         num = num.scale(&(Rational::one() / c));
                     }
@@ -1343,9 +1391,9 @@ impl<'a> Simplifier<'a> {
             return None;
         }
         let mut split = false;
-        let mut den: BTreeMap<Id, (Poly, u32)> = BTreeMap::new();
+        let mut den = Den::default();
         let mut num = r.num.clone();
-        for (key, (p, e)) in &r.den {
+        for (key, (p, e)) in r.den.iter() {
             match Self::linear_factors(p) {
                 Some((factors, rest)) if !factors.is_empty() => {
                     split = true;
@@ -1354,9 +1402,7 @@ impl<'a> Simplifier<'a> {
                     num = num.scale(&(Rational::one() / k.pow(*e as isize)));
                     for (f, m) in factors {
                         let fk = self.poly_to_ir(&f);
-                        den.entry(fk)
-                            .and_modify(|d| d.1 += m * e)
-                            .or_insert((f, m * e));
+                        den.add(fk, f, m * e);
                     }
                     match rest.as_constant() {
                         Some(c) => {
@@ -1364,14 +1410,12 @@ impl<'a> Simplifier<'a> {
                         }
                         None => {
                             let rk = self.poly_to_ir(&rest);
-                            den.entry(rk).and_modify(|d| d.1 += e).or_insert((rest, *e));
+                            den.add(rk, rest, *e);
                         }
                     }
                 }
                 _ => {
-                    den.entry(*key)
-                        .and_modify(|d| d.1 += e)
-                        .or_insert((p.clone(), *e));
+                    den.add(*key, p.clone(), *e);
                 }
             }
         }
@@ -1379,7 +1423,7 @@ impl<'a> Simplifier<'a> {
             return None;
         }
         // Keep the split only when something cancelled: the denominator's degree went down.
-        let degree = |den: &BTreeMap<Id, (Poly, u32)>| -> u32 {
+        let degree = |den: &Den| -> u32 {
             den.values()
                 .map(|(p, e)| {
                     e * p
