@@ -4,7 +4,7 @@
 //! coefficients and canonical data factors `Tⱼ` (`x * x`, `x.powi(2)` and `x.powf(2.0)` are one
 //! factor). The expectation is then `Σ cⱼ E[Tⱼ]`, each `E[Tⱼ]` looked up in a [`MomentTable`].
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use num_traits::ToPrimitive;
 
@@ -219,7 +219,7 @@ fn fingerprint(data: &[Symbol]) -> u64 {
 fn data_terms_uncached(arena: &mut Arena, e: Id, data: &[Symbol]) -> Vec<(Id, Id)> {
     let raw = terms_rec(arena, e, data);
     let mut order: Vec<Id> = Vec::new();
-    let mut coeffs: HashMap<Id, Vec<Id>> = HashMap::new();
+    let mut coeffs: HashMap<Id, Vec<Id>> = HashMap::default();
     for (c, f) in raw {
         coeffs.entry(f).or_insert_with(|| {
             order.push(f);

@@ -190,7 +190,9 @@ pub struct Arena {
     /// The intern table: ids, hashed and compared through `nodes`, so each node is stored once.
     map: hashbrown::HashTable<Id>,
     syms: Vec<String>,
-    sym_map: HashMap<String, Symbol>,
+    sym_map: FxHashMap<String, Symbol>,
+    /// Each symbol's position in the natural order of names (`a2` before `a10`).
+    sym_rank: Vec<u32>,
     /// Ids of the integers -2..=2, the constants built most often.
     small: [Option<Id>; 5],
     /// Memoized derivatives, keyed by (node, symbol).
@@ -299,6 +301,13 @@ impl Arena {
         let s = Symbol(self.syms.len() as u32);
         self.syms.push(name.to_string());
         self.sym_map.insert(name.to_string(), s);
+        // The natural order of all names, as ranks (a handful of symbols: re-sort them all).
+        let mut order: Vec<usize> = (0..self.syms.len()).collect();
+        order.sort_by(|&a, &b| natural_cmp(&self.syms[a], &self.syms[b]));
+        self.sym_rank = vec![0; order.len()];
+        for (rank, i) in order.into_iter().enumerate() {
+            self.sym_rank[i] = rank as u32;
+        }
         s
     }
 
@@ -964,7 +973,7 @@ impl Arena {
     /// The free symbols of `id`, in order of first appearance (depth first).
     pub fn free_symbols(&self, id: Id) -> Vec<Symbol> {
         let mut out = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = rustc_hash::FxHashSet::default();
         let mut stack = vec![id];
         while let Some(n) = stack.pop() {
             if !seen.insert(n) {
@@ -1119,7 +1128,9 @@ impl Arena {
         }
         match (self.node(a), self.node(b)) {
             (Node::Num(x), Node::Num(y)) => x.cmp(y),
-            (Node::Sym(x), Node::Sym(y)) => natural_cmp(self.name(*x), self.name(*y)),
+            (Node::Sym(x), Node::Sym(y)) => {
+                self.sym_rank[x.0 as usize].cmp(&self.sym_rank[y.0 as usize])
+            }
             (Node::Add(x), Node::Add(y)) => {
                 for (p, q) in x.iter().zip(y.iter()) {
                     let o = self.cmp(*p, *q);

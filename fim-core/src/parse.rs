@@ -5,7 +5,7 @@
 //! converter itself walks syn's tree with an explicit stack. Errors point at the most specific
 //! token and are combined, so a body reports every unsupported construct at once.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::str::FromStr;
 
 use crate::expr::BigInt;
@@ -87,8 +87,8 @@ type Scope = HashMap<String, Id>;
 /// tokens first as [`parse_str`] and the macro do.
 pub fn expr(arena: &mut Arena, e: &syn::Expr) -> syn::Result<Id> {
     let mut errors = Vec::new();
-    let id = convert(arena, &Scope::new(), e, &mut errors);
-    let id = id.and_then(|id| shallow(arena, id, e, &mut HashMap::new(), &mut errors));
+    let id = convert(arena, &Scope::default(), e, &mut errors);
+    let id = id.and_then(|id| shallow(arena, id, e, &mut HashMap::default(), &mut errors));
     finish(id, errors, || e.span())
 }
 
@@ -294,8 +294,8 @@ fn parse_tokens(arena: &mut Arena, tokens: TokenStream) -> syn::Result<Id> {
 
 /// Converts `let` lines and a tail expression; `whole` is where an empty body is reported.
 fn statements(arena: &mut Arena, stmts: &[Stmt], whole: Span) -> syn::Result<Id> {
-    let mut lets = Scope::new();
-    let mut depths = HashMap::new();
+    let mut lets = Scope::default();
+    let mut depths = HashMap::default();
     let mut errors = Vec::new();
     let mut tail = None;
     for (i, stmt) in stmts.iter().enumerate() {

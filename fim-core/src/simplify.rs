@@ -632,13 +632,15 @@ fn primitive(p: &Poly) -> (Rational, Poly) {
     if p.is_zero() {
         return (Rational::zero(), p.clone());
     }
-    let mut g_num = BigInt::zero();
-    let mut l_den = BigInt::one();
-    for c in p.coeffs() {
-        g_num = g_num.gcd(c.numerator());
-        l_den = l_den.lcm(&crate::expr::denom(c));
-    }
-    let mut k = Rational::from_parts_signed(g_num, l_den);
+    let mut k = content_small(p).unwrap_or_else(|| {
+        let mut g_num = BigInt::zero();
+        let mut l_den = BigInt::one();
+        for c in p.coeffs() {
+            g_num = g_num.gcd(c.numerator());
+            l_den = l_den.lcm(&crate::expr::denom(c));
+        }
+        Rational::from_parts_signed(g_num, l_den)
+    });
     let lead = match p.get(&Mono::new()) {
         Some(c) => c.clone(),
         None => p
@@ -651,6 +653,26 @@ fn primitive(p: &Poly) -> (Rational, Poly) {
     }
     let inv = Rational::one() / &k;
     (k, p.scale(&inv))
+}
+
+/// The content gcd(numerators) / lcm(denominators) of `p` in machine words, when everything
+/// fits (the common case); `None` sends the caller to big integers.
+fn content_small(p: &Poly) -> Option<Rational> {
+    let (mut g, mut l) = (0u64, 1u64);
+    for c in p.coeffs() {
+        let n = c.numerator().to_i64()?.unsigned_abs();
+        let d = c.denominator().to_u64()?;
+        g = gcd_u64(g, n);
+        l = (l / gcd_u64(l, d)).checked_mul(d)?;
+    }
+    Some(Rational::from_parts(BigInt::from(g), l.into()))
+}
+
+fn gcd_u64(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
 }
 
 /// The simplifier: IR → rational function over atoms → canonical IR.

@@ -1,7 +1,7 @@
 //! The derivation: score, Hessian, moments (declared, derived, inferred), F = −E[H], the
 //! E[score] = 0 check, Theorem 1 (E[s sᵀ] = −E[H]), Jeffreys ½ ln det F, and `verify`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
@@ -522,7 +522,7 @@ fn param_span(attr: &super::attr::Attr, ident: &syn::Ident) -> Option<Span> {
 pub fn domain_of(arena: &mut Arena, l: Id) -> (Domain, SampleDomain) {
     let mut positive = Vec::new();
     let mut stack = vec![l];
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     while let Some(n) = stack.pop() {
         if !seen.insert(n) {
             continue;
@@ -789,7 +789,7 @@ fn theorem1(
             }
         }
     }
-    let mut outer: HashMap<(usize, usize), Id> = HashMap::new();
+    let mut outer: HashMap<(usize, usize), Id> = HashMap::default();
     if missing.is_empty() {
         for i in 0..k {
             for j in i..k {

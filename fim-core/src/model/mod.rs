@@ -243,7 +243,7 @@ impl Model {
                 &mut arena,
                 l,
                 &args,
-                item.block.to_token_stream(),
+                &item.block,
                 "the log-likelihood",
                 &mut errors,
             );
@@ -275,22 +275,8 @@ impl Model {
                     continue;
                 }
             };
-            let ok_l = check_names(
-                &mut arena,
-                lhs,
-                &args,
-                m.lhs.to_token_stream(),
-                "a moment",
-                &mut errors,
-            );
-            let ok_r = check_names(
-                &mut arena,
-                rhs,
-                &args,
-                m.rhs.to_token_stream(),
-                "a moment",
-                &mut errors,
-            );
+            let ok_l = check_names(&mut arena, lhs, &args, &m.lhs, "a moment", &mut errors);
+            let ok_r = check_names(&mut arena, rhs, &args, &m.rhs, "a moment", &mut errors);
             if !(ok_l && ok_r) {
                 continue;
             }
@@ -424,14 +410,15 @@ fn check_names(
     arena: &mut Arena,
     id: Id,
     args: &[Arg],
-    tokens: TokenStream,
+    tokens: &dyn ToTokens,
     what: &str,
     errors: &mut Errors,
 ) -> bool {
     let mut ok = true;
     for s in arena.free_symbols(id) {
         if !args.iter().any(|a| a.sym == s) {
-            let span = find_ident(tokens.clone(), arena.name(s)).unwrap_or_else(Span::call_site);
+            let span =
+                find_ident(tokens.to_token_stream(), arena.name(s)).unwrap_or_else(Span::call_site);
             errors.push(syn::Error::new(
                 span,
                 format!(
