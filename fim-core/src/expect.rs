@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use num_traits::ToPrimitive;
 
-use crate::expr::{Arena, Id, Node, Symbol};
+use crate::expr::{Arena, Id, Node, Rational, Symbol};
 use crate::simplify::{self, Domain};
 
 /// Where a moment in the table came from.
@@ -245,66 +245,61 @@ fn terms_rec(arena: &mut Arena, e: Id, data: &[Symbol]) -> Vec<(Id, Id)> {
     if !arena.depends_on_any(e, data) {
         return vec![(e, one)];
     }
-    match arena.node(e).clone() {
-        Node::Add(ts) => ts.iter().flat_map(|&t| terms_rec(arena, t, data)).collect(),
-        Node::Mul(c, fs) => {
-            let c = arena.num(c);
-            let mut acc: Vec<(Id, Id)> = vec![(c, one)];
-            // A product that holds a non-polynomial function of the data (|x - m|, ln x) keeps
-            // its data part whole: (x - m) / |x - m| is one statistic, as the user would state
-            // its moment, not x / |x - m| - m / |x - m|.
-            let opaque = fs.iter().any(|(b, _)| {
-                !matches!(arena.node(*b), Node::Add(_) | Node::Sym(_))
-                    && arena.depends_on_any(*b, data)
-            });
-            if opaque {
-                let mut coeff = vec![c];
-                let mut factor = Vec::new();
-                for (b, k) in fs.iter() {
-                    let p = arena.powr(*b, k.clone());
-                    if arena.depends_on_any(*b, data) {
-                        factor.push(p);
-                    } else {
-                        coeff.push(p);
-                    }
-                }
-                let c = arena.mul(coeff);
-                let f = arena.mul(factor);
-                return vec![(c, f)];
-            }
-            for (b, k) in fs.iter() {
-                let part: Vec<(Id, Id)> = if !arena.depends_on_any(*b, data) {
-                    vec![(arena.powr(*b, k.clone()), one)]
-                } else if k.is_int()
-                    && k.numerator()
-                        .to_u32()
-                        .is_some_and(|n| (1..=16).contains(&n))
-                    && matches!(arena.node(*b), Node::Add(_))
-                {
-                    let tb = terms_rec(arena, *b, data);
-                    let n = k.numerator().to_u32().unwrap_or(1);
-                    let mut p = vec![(one, one)];
-                    for _ in 0..n {
-                        p = product(arena, &p, &tb);
-                    }
-                    p
-                } else {
-                    vec![(one, arena.powr(*b, k.clone()))]
-                };
-                acc = product(arena, &acc, &part);
-            }
-            acc
+    let (c, fs) = match arena.node(e) {
+        Node::Add(ts) => {
+            let ts: Vec<Id> = ts.to_vec();
+            return ts
+                .into_iter()
+                .flat_map(|t| terms_rec(arena, t, data))
+                .collect();
         }
-        _ => vec![(one, e)],
+        Node::Mul(c, fs) => (c.clone(), fs.to_vec()),
+        _ => return vec![(one, e)],
+    };
+    // A product that holds a non-polynomial function of the data (|x - m|, ln x) keeps its
+    // data part whole: (x - m) / |x - m| is one statistic, as the user would state its
+    // moment, not x / |x - m| - m / |x - m|.
+    let opaque = fs.iter().any(|(b, _)| {
+        !matches!(arena.node(*b), Node::Add(_) | Node::Sym(_)) && arena.depends_on_any(*b, data)
+    });
+    // The data-free factors make one coefficient, the data factors that stay whole one data
+    // factor; only small integer powers of sums over the data are multiplied out.
+    let mut coeff: Vec<(Id, Rational)> = vec![(arena.num(c), Rational::ONE)];
+    let mut whole: Vec<(Id, Rational)> = Vec::new();
+    let mut expand: Vec<(Id, u32)> = Vec::new();
+    for (b, k) in fs {
+        if !arena.depends_on_any(b, data) {
+            coeff.push((b, k));
+            continue;
+        }
+        let n = k
+            .is_int()
+            .then(|| k.numerator().to_u32())
+            .flatten()
+            .filter(|n| (1..=16).contains(n));
+        match n {
+            Some(n) if !opaque && matches!(arena.node(b), Node::Add(_)) => expand.push((b, n)),
+            _ => whole.push((b, k)),
+        }
     }
+    let c = arena.mul_pow(coeff);
+    let f = arena.mul_pow(whole);
+    let mut acc = vec![(c, f)];
+    for (b, n) in expand {
+        let tb = terms_rec(arena, b, data);
+        for _ in 0..n {
+            acc = product(arena, &acc, &tb);
+        }
+    }
+    acc
 }
 
 fn product(arena: &mut Arena, a: &[(Id, Id)], b: &[(Id, Id)]) -> Vec<(Id, Id)> {
     let mut out = Vec::with_capacity(a.len() * b.len());
     for (ca, fa) in a {
         for (cb, fb) in b {
-            let c = arena.mul([*ca, *cb]);
-            let f = arena.mul([*fa, *fb]);
+            let c = times(arena, *ca, *cb);
+            let f = times(arena, *fa, *fb);
             // A product of data factors may have become data-free (x / x): move it over.
             if arena.as_num(f).is_some() {
                 let c = arena.mul([c, f]);
@@ -316,6 +311,17 @@ fn product(arena: &mut Arena, a: &[(Id, Id)], b: &[(Id, Id)]) -> Vec<(Id, Id)> {
         }
     }
     out
+}
+
+/// `a * b`, without building anything when one side is 1.
+fn times(arena: &mut Arena, a: Id, b: Id) -> Id {
+    if arena.as_num(a).is_some_and(|r| r.is_one()) {
+        b
+    } else if arena.as_num(b).is_some_and(|r| r.is_one()) {
+        a
+    } else {
+        arena.mul([a, b])
+    }
 }
 
 /// `E[e]` over the data, or the data factors whose expectations are missing.

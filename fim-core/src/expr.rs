@@ -460,8 +460,8 @@ impl Arena {
             Node::Num(r) => (r.clone(), None),
             Node::Mul(c, fs) if !c.is_one() => {
                 let c = c.clone();
-                let fs: FactorVec = fs.iter().cloned().collect();
-                let rest = self.make_mul(Rational::one(), fs);
+                let mut fs: FactorVec = fs.iter().cloned().collect();
+                let rest = self.make_mul(Rational::one(), &mut fs);
                 (c, Some(rest))
             }
             _ => (Rational::one(), Some(id)),
@@ -479,14 +479,14 @@ impl Arena {
         match self.node(rest) {
             Node::Mul(c, fs) => {
                 let c = c * coeff;
-                let fs: FactorVec = fs.iter().cloned().collect();
-                self.make_mul(c, fs)
+                let mut fs: FactorVec = fs.iter().cloned().collect();
+                self.make_mul(c, &mut fs)
             }
             Node::Num(r) => {
                 let r = r * coeff;
                 self.num(r)
             }
-            _ => self.make_mul(coeff, smallvec![(rest, Rational::one())]),
+            _ => self.make_mul(coeff, &mut [(rest, Rational::one())]),
         }
     }
 
@@ -639,7 +639,7 @@ impl Arena {
         for (f, r) in factors {
             self.push_factor(&mut acc, f, r);
         }
-        self.finish_mul(acc)
+        self.finish_mul(&mut acc)
     }
 
     fn push_factor(&mut self, acc: &mut MulAcc, f: Id, r: Rational) {
@@ -819,7 +819,7 @@ impl Arena {
         }
     }
 
-    fn finish_mul(&mut self, mut acc: MulAcc) -> Id {
+    fn finish_mul(&mut self, acc: &mut MulAcc) -> Id {
         // Symbolic powers of one base merge, together with any rational power of that base.
         let mut extra: Vec<(Id, Rational)> = Vec::new();
         for (b, mut es) in std::mem::take(&mut acc.pows) {
@@ -840,23 +840,23 @@ impl Arena {
             // The merged powers may have folded to constants or ordinary factors: re-push them.
             for (f, r) in extra {
                 match self.node(f).clone() {
-                    Node::Pow(..) | Node::Exp(_) => self.push_base(&mut acc, f, r),
-                    _ => self.push_factor(&mut acc, f, r),
+                    Node::Pow(..) | Node::Exp(_) => self.push_base(acc, f, r),
+                    _ => self.push_factor(acc, f, r),
                 }
             }
         }
-        self.settle_numeric_bases(&mut acc);
-        self.merge_into_abs(&mut acc);
+        self.settle_numeric_bases(acc);
+        self.merge_into_abs(acc);
         if acc.coeff.is_zero() {
             return self.int(0);
         }
-        let mut fs = acc.exps;
-        fs.retain(|(_, e)| !e.is_zero());
-        self.make_mul(acc.coeff, fs)
+        acc.exps.retain(|(_, e)| !e.is_zero());
+        let coeff = std::mem::replace(&mut acc.coeff, Rational::ONE);
+        self.make_mul(coeff, &mut acc.exps)
     }
 
     /// Interns a product whose factors are already canonical (only sorting is applied).
-    fn make_mul(&mut self, coeff: Rational, mut fs: FactorVec) -> Id {
+    fn make_mul(&mut self, coeff: Rational, fs: &mut [(Id, Rational)]) -> Id {
         if coeff.is_zero() {
             return self.int(0);
         }
@@ -883,7 +883,7 @@ impl Arena {
             }
         }
         fs.sort_by(|a, b| self.cmp(a.0, b.0).then_with(|| a.1.cmp(&b.1)));
-        self.intern_mul(coeff, &fs)
+        self.intern_mul(coeff, fs)
     }
 
     // ---- functions -------------------------------------------------------------------------
@@ -912,7 +912,8 @@ impl Arena {
             Node::Num(r) => self.num(r.abs()),
             Node::Pi | Node::Abs(_) | Node::Exp(_) => a,
             Node::Mul(c, fs) if c.is_negative() => {
-                let m = self.make_mul(-c, fs.iter().cloned().collect());
+                let mut fs: FactorVec = fs.iter().cloned().collect();
+                let m = self.make_mul(-c, &mut fs);
                 self.abs(m)
             }
             _ => self.intern(Node::Abs(a)),

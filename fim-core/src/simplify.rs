@@ -533,8 +533,7 @@ impl Domain {
         }
         if depth == 0 {
             // The simplified form often exposes a single factor: 1 - φ/(1+φ) = 1/(1+φ).
-            let snapshot = self.clone();
-            let simple = simplify(arena, &snapshot, id);
+            let simple = simplify(arena, self, id);
             if simple != id {
                 self.assume_sign(arena, simple, s, 1);
             }
