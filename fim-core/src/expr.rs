@@ -273,9 +273,25 @@ fn int_root(n: &BigInt, q: u32) -> Option<BigInt> {
 }
 
 impl Arena {
-    /// An empty arena.
+    /// An empty arena, sized for a typical derivation (a few hundred nodes) so that its
+    /// tables do not grow step by step.
     pub fn new() -> Self {
-        Self::default()
+        const NODES: usize = 1024;
+        const MEMO: usize = 256;
+        fn memo<K, V>() -> FxHashMap<K, V> {
+            FxHashMap::with_capacity_and_hasher(MEMO, Default::default())
+        }
+        Arena {
+            nodes: Vec::with_capacity(NODES),
+            has_ln: Vec::with_capacity(NODES),
+            map: hashbrown::HashTable::with_capacity(NODES),
+            diff_memo: memo(),
+            dep_memo: FxHashMap::with_capacity_and_hasher(4 * MEMO, Default::default()),
+            terms_memo: memo(),
+            simplify_memo: memo(),
+            ratfun_memo: memo(),
+            ..Self::default()
+        }
     }
 
     /// Number of distinct nodes stored.
@@ -492,8 +508,8 @@ impl Arena {
 
     /// The canonical sum of `terms`.
     pub fn add(&mut self, terms: impl IntoIterator<Item = Id>) -> Id {
-        let mut pairs: Vec<(Rational, Option<Id>)> = Vec::new();
-        let mut stack: Vec<Id> = terms.into_iter().collect();
+        let mut pairs: PairVec = PairVec::new();
+        let mut stack: SmallVec<[Id; 8]> = terms.into_iter().collect();
         stack.reverse();
         while let Some(t) = stack.pop() {
             if let Node::Add(children) = self.node(t) {
@@ -508,7 +524,7 @@ impl Arena {
     /// The canonical sum of `coefficient · rest` terms (`None` for a constant), for callers
     /// that already hold their terms split (the simplifier's polynomials), so that no product
     /// is built only to be taken apart again.
-    pub(crate) fn add_split(&mut self, pairs: Vec<(Rational, Option<Id>)>) -> Id {
+    pub(crate) fn add_split(&mut self, pairs: PairVec) -> Id {
         let mut constant = Rational::zero();
         // Like terms meet by linear search while the sum is short (the common case), through
         // an index once it is long.
@@ -1191,6 +1207,9 @@ fn natural_cmp(a: &str, b: &str) -> Ordering {
     let ((ha, na), (hb, nb)) = (split(a), split(b));
     ha.cmp(hb).then(na.cmp(&nb)).then_with(|| a.cmp(b))
 }
+
+/// The terms of a sum under construction, as (coefficient, rest) with `None` for a constant.
+pub(crate) type PairVec = SmallVec<[(Rational, Option<Id>); 8]>;
 
 /// The factors of a product under construction: most products have few.
 type FactorVec = SmallVec<[(Id, Rational); 4]>;

@@ -1390,7 +1390,7 @@ impl<'a> Simplifier<'a> {
     }
 
     fn poly_to_ir(&mut self, p: &Poly) -> Id {
-        let mut pairs = Vec::with_capacity(p.len());
+        let mut pairs = crate::expr::PairVec::with_capacity(p.len());
         for (m, c) in &p.0 {
             if m.is_empty() {
                 pairs.push((c.clone(), None));
