@@ -518,19 +518,19 @@ impl Arena {
             }
             pairs.push(self.split_coeff(t));
         }
-        self.add_split(pairs)
+        self.add_split(&mut pairs)
     }
 
     /// The canonical sum of `coefficient · rest` terms (`None` for a constant), for callers
     /// that already hold their terms split (the simplifier's polynomials), so that no product
     /// is built only to be taken apart again.
-    pub(crate) fn add_split(&mut self, pairs: PairVec) -> Id {
+    /// `pending` is used up as the work list (and left empty).
+    pub(crate) fn add_split(&mut self, pending: &mut PairVec) -> Id {
         let mut constant = Rational::zero();
         // Like terms meet by linear search while the sum is short (the common case), through
         // an index once it is long.
-        let mut terms: SmallVec<[(Id, Rational); 8]> = SmallVec::with_capacity(pairs.len());
+        let mut terms: SmallVec<[(Id, Rational); 8]> = SmallVec::with_capacity(pending.len());
         let mut index: Option<FxHashMap<Id, usize>> = None;
-        let mut pending = pairs;
         pending.reverse();
         while let Some((c, rest)) = pending.pop() {
             match rest {
@@ -568,14 +568,14 @@ impl Arena {
                 }
             }
         }
-        let mut rests = terms;
-        rests.retain(|(_, c)| !c.is_zero());
-        rests.sort_by(|a, b| self.cmp(a.0, b.0).then_with(|| a.1.cmp(&b.1)));
-        let mut out: SmallVec<[Id; 8]> = SmallVec::with_capacity(rests.len() + 1);
+        terms.retain(|(_, c)| !c.is_zero());
+        // Distinct rests: an unstable sort is deterministic here.
+        terms.sort_unstable_by(|a, b| self.cmp(a.0, b.0));
+        let mut out: SmallVec<[Id; 8]> = SmallVec::with_capacity(terms.len() + 1);
         if !constant.is_zero() {
             out.push(self.num(constant));
         }
-        for (r, c) in rests {
+        for (r, c) in terms.drain(..) {
             out.push(self.scale(c, r));
         }
         match out.len() {
@@ -898,7 +898,8 @@ impl Arena {
                 return self.add(out);
             }
         }
-        fs.sort_by(|a, b| self.cmp(a.0, b.0).then_with(|| a.1.cmp(&b.1)));
+        // Distinct bases: an unstable sort is deterministic here.
+        fs.sort_unstable_by(|a, b| self.cmp(a.0, b.0));
         self.intern_mul(coeff, fs)
     }
 

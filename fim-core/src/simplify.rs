@@ -1402,7 +1402,7 @@ impl<'a> Simplifier<'a> {
             let (c2, r2) = self.arena.split_coeff(rest);
             pairs.push((crate::expr::q_mul(c, &c2), r2));
         }
-        self.arena.add_split(pairs)
+        self.arena.add_split(&mut pairs)
     }
 
     /// Splits univariate denominator factors into their linear factors over Q and cancels
