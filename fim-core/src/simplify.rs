@@ -1545,9 +1545,24 @@ fn memo_key(arena: &Arena, domain: &Domain, id: Id) -> (Id, u64) {
     (id, if arena.has_ln(id) { domain.version } else { 0 })
 }
 
+/// True for a constant, a symbol, or a product of symbols to integer powers: already in its
+/// simplest form, canonical and for display.
+fn is_monomial(arena: &Arena, id: Id) -> bool {
+    match arena.node(id) {
+        Node::Num(_) | Node::Sym(_) | Node::Pi => true,
+        Node::Mul(_, fs) => fs
+            .iter()
+            .all(|(b, e)| e.is_int() && matches!(arena.node(*b), Node::Sym(_))),
+        _ => false,
+    }
+}
+
 /// Simplifies `id` with the sign facts of `domain` to a canonical rational form (cheap; for
 /// further computation and identity proofs).
 pub fn simplify(arena: &mut Arena, domain: &Domain, id: Id) -> Id {
+    if is_monomial(arena, id) {
+        return id;
+    }
     let key = memo_key(arena, domain, id);
     if let Some(&r) = arena.simplify_memo.get(&key) {
         return r;
@@ -1561,6 +1576,9 @@ pub fn simplify(arena: &mut Arena, domain: &Domain, id: Id) -> Id {
 /// factored over their rational roots, univariate denominators split where that cancels.
 /// Used for every result that is printed or emitted.
 pub fn tidy(arena: &mut Arena, domain: &Domain, id: Id) -> Id {
+    if is_monomial(arena, id) {
+        return id;
+    }
     let (id_, version) = memo_key(arena, domain, id);
     let key = (id_, version | DISPLAY_BIT);
     if let Some(&r) = arena.simplify_memo.get(&key) {
@@ -1568,6 +1586,12 @@ pub fn tidy(arena: &mut Arena, domain: &Domain, id: Id) -> Id {
     }
     let r = Simplifier::for_display(arena, domain).simplify(id);
     arena.simplify_memo.insert(key, r);
+    // The display form has the value of `id`: it shares `id`'s rational form, so that
+    // simplifying it again (a Fisher entry inside a determinant, a sign fact) is a lookup.
+    let shown = memo_key(arena, domain, r);
+    if let Some(rf) = arena.ratfun_memo.get(&memo_key(arena, domain, id)).cloned() {
+        arena.ratfun_memo.entry(shown).or_insert(rf);
+    }
     r
 }
 

@@ -636,7 +636,9 @@ fn jeffreys_of(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Jeffreys {
             }
             _ => {
                 how = "cofactor expansion";
+                // Already in display form: ½ distributes over it as it stands.
                 logs.push(by_cofactor);
+                keep_whole = true;
             }
         }
     } else if k <= SYMBOLIC_DET_MAX {
