@@ -196,21 +196,37 @@ impl Poly {
     fn div_exact(&self, d: &Poly) -> Option<Poly> {
         let (dm, dc) = d.leading()?;
         let (dm, dc) = (dm.clone(), dc.clone());
-        // Quick rejections: every atom of d must reach at least its degree in self.
+        let divide = |c: &Rational| -> Rational {
+            if dc.is_one() {
+                c.clone()
+            } else {
+                c / &dc
+            }
+        };
+        if d.len() == 1 {
+            // Division by a monomial: term by term.
+            let mut q = Vec::with_capacity(self.len());
+            for (m, c) in &self.0 {
+                q.push((mono_div(m, &dm)?, divide(c)));
+            }
+            return Some(Poly::from_terms(q));
+        }
+        // Quick rejections. In a monomial order the greatest and the least terms of a product
+        // are the products of the factors' greatest and least terms, so d's must divide self's.
+        mono_div(self.leading()?.0, &dm)?;
+        let least = |p: &Poly| {
+            p.iter()
+                .min_by(|a, b| lex_cmp(a.0, b.0))
+                .map(|t| t.0.clone())
+        };
+        mono_div(&least(self)?, &least(d)?)?;
+        // Every atom of d must reach at least its degree in self.
         for m in d.monos() {
             for (a, e) in m {
                 if self.max_degree(*a) < *e {
                     return None;
                 }
             }
-        }
-        if d.len() == 1 {
-            // Division by a monomial: term by term.
-            let mut q = Vec::with_capacity(self.len());
-            for (m, c) in &self.0 {
-                q.push((mono_div(m, &dm)?, c / &dc));
-            }
-            return Some(Poly::from_terms(q));
         }
         let mut p = self.clone();
         let mut q = Poly::default();
@@ -221,7 +237,7 @@ impl Poly {
                 return None;
             }
             let m = mono_div(pm, &dm)?;
-            let c = pc / &dc;
+            let c = divide(pc);
             for (dmi, dci) in &d.0 {
                 p.add_term(mono_mul(&m, dmi), -(crate::expr::q_mul(&c, dci)));
             }
