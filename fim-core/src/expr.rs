@@ -601,7 +601,45 @@ impl Arena {
 
     /// The canonical product of `factors`.
     pub fn mul(&mut self, factors: impl IntoIterator<Item = Id>) -> Id {
-        self.mul_pow(factors.into_iter().map(|f| (f, Rational::one())))
+        let fs: SmallVec<[Id; 4]> = factors.into_iter().collect();
+        if let [a, b] = fs[..] {
+            if let Some(p) = self.mul_two(a, b) {
+                return p;
+            }
+        }
+        self.mul_pow(fs.into_iter().map(|f| (f, Rational::one())))
+    }
+
+    /// `a * b` where no merging can happen (a factor 1, two distinct plain bases, a number
+    /// and a symbol): the product is interned directly. `None` sends the caller to the
+    /// general path.
+    fn mul_two(&mut self, a: Id, b: Id) -> Option<Id> {
+        let plain = |n: &Node| {
+            matches!(
+                n,
+                Node::Sym(_) | Node::Add(_) | Node::Ln(_) | Node::LnGamma(_) | Node::Polygamma(..)
+            )
+        };
+        match (self.node(a), self.node(b)) {
+            (Node::Num(c), _) if c.is_one() => Some(b),
+            (_, Node::Num(c)) if c.is_one() => Some(a),
+            (x, y) if a != b && plain(x) && plain(y) => {
+                let mut fs = [(a, Rational::ONE), (b, Rational::ONE)];
+                if self.cmp(a, b) == Ordering::Greater {
+                    fs.swap(0, 1);
+                }
+                Some(self.intern_mul(Rational::ONE, &fs))
+            }
+            (Node::Num(c), Node::Sym(_)) if !c.is_zero() => {
+                let c = c.clone();
+                Some(self.intern_mul(c, &[(b, Rational::ONE)]))
+            }
+            (Node::Sym(_), Node::Num(c)) if !c.is_zero() => {
+                let c = c.clone();
+                Some(self.intern_mul(c, &[(a, Rational::ONE)]))
+            }
+            _ => None,
+        }
     }
 
     /// `a / b`.
