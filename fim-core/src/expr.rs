@@ -365,14 +365,23 @@ impl Arena {
 
     /// The product of canonical, sorted factors, allocating only when it is new.
     fn intern_mul(&mut self, coeff: Rational, fs: &[(Id, Rational)]) -> Id {
+        let (hash, found) = self.find_mul(&coeff, fs);
+        match found {
+            Some(id) => id,
+            None => self.insert_new(hash, Node::Mul(coeff, fs.into())),
+        }
+    }
+
+    /// The hash of the product `coeff * fs` and its id if it exists.
+    fn find_mul(&self, coeff: &Rational, fs: &[(Id, Rational)]) -> (u64, Option<Id>) {
         use std::hash::Hasher;
         let mut h = rustc_hash::FxHasher::default();
-        hash_mul(&coeff, fs, &mut h);
+        hash_mul(coeff, fs, &mut h);
         let hash = h.finish();
         let nodes = &self.nodes;
         let found = self.map.find(hash, |&id| match &nodes[id.index()] {
             Node::Mul(c, gs) => {
-                q_eq(c, &coeff)
+                q_eq(c, coeff)
                     && gs.len() == fs.len()
                     && gs
                         .iter()
@@ -381,9 +390,28 @@ impl Arena {
             }
             _ => false,
         });
+        (hash, found.copied())
+    }
+
+    /// The product `coeff * Π fs` for the factors `fs` of the existing product `src`: already
+    /// canonical, so they are neither sorted again nor copied unless the product is new.
+    fn rescale_mul(&mut self, coeff: Rational, src: Id) -> Id {
+        let Node::Mul(_, fs) = self.node(src) else {
+            return self.make_mul(coeff, &mut [(src, Rational::one())]);
+        };
+        if coeff.is_zero() {
+            return self.int(0);
+        }
+        if coeff.is_one() && fs.len() == 1 && fs[0].1.is_one() {
+            return fs[0].0;
+        }
+        let (hash, found) = self.find_mul(&coeff, fs);
         match found {
-            Some(&id) => id,
-            None => self.insert_new(hash, Node::Mul(coeff, fs.into())),
+            Some(id) => id,
+            None => {
+                let fs = fs.clone();
+                self.insert_new(hash, Node::Mul(coeff, fs))
+            }
         }
     }
 
@@ -474,10 +502,9 @@ impl Arena {
     pub fn split_coeff(&mut self, id: Id) -> (Rational, Option<Id>) {
         match self.node(id) {
             Node::Num(r) => (r.clone(), None),
-            Node::Mul(c, fs) if !c.is_one() => {
+            Node::Mul(c, _) if !c.is_one() => {
                 let c = c.clone();
-                let mut fs: FactorVec = fs.iter().cloned().collect();
-                let rest = self.make_mul(Rational::one(), &mut fs);
+                let rest = self.rescale_mul(Rational::one(), id);
                 (c, Some(rest))
             }
             _ => (Rational::one(), Some(id)),
@@ -493,10 +520,9 @@ impl Arena {
             return self.int(0);
         }
         match self.node(rest) {
-            Node::Mul(c, fs) => {
+            Node::Mul(c, _) => {
                 let c = c * coeff;
-                let mut fs: FactorVec = fs.iter().cloned().collect();
-                self.make_mul(c, &mut fs)
+                self.rescale_mul(c, rest)
             }
             Node::Num(r) => {
                 let r = r * coeff;
@@ -719,12 +745,15 @@ impl Arena {
                 self.push_num(acc, c, r)
             }
             Node::Mul(c, fs) if r.is_int() => {
-                let c = c.clone();
-                let fs: FactorVec = fs.iter().cloned().collect();
+                let (c, n) = (c.clone(), fs.len());
                 self.push_num(acc, c, r.clone());
                 // Through push_factor, so that exp and symbolic powers inside merge too.
-                for (b, e) in fs.iter() {
-                    self.push_factor(acc, *b, q_mul(e, &r));
+                for i in 0..n {
+                    let Node::Mul(_, fs) = self.node(f) else {
+                        break;
+                    };
+                    let (b, e) = (fs[i].0, q_mul(&fs[i].1, &r));
+                    self.push_factor(acc, b, e);
                 }
             }
             Node::Mul(c, fs) if fs.len() == 1 && c.is_one() && !fs[0].1.is_int() => {
