@@ -6,13 +6,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::expr::BigInt;
 use num_traits::{One, Signed, ToPrimitive};
 use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, ToTokens};
 
 use crate::eval::rat_to_f64;
-use crate::expr::{Arena, Id, Node, Rational, Symbol};
+use crate::expr::{Arena, BigInt, Id, Node, Rational, Symbol};
 
 /// Code for a set of roots evaluated together in one function body.
 #[derive(Clone, Debug, Default)]

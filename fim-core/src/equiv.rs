@@ -9,9 +9,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::expr::BigInt;
-
-use crate::expr::{Arena, Id, Rational, Symbol};
+use crate::expr::{Arena, BigInt, Id, Rational, Symbol};
 use crate::simplify::{self, Domain};
 
 /// How an identity was proved.

@@ -4,9 +4,8 @@
 //! coefficients and canonical data factors `Tⱼ` (`x * x`, `x.powi(2)` and `x.powf(2.0)` are one
 //! factor). The expectation is then `Σ cⱼ E[Tⱼ]`, each `E[Tⱼ]` looked up in a [`MomentTable`].
 
-use rustc_hash::FxHashMap as HashMap;
-
 use num_traits::ToPrimitive;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::expr::{Arena, Id, Node, Rational, Symbol};
 use crate::simplify::{self, Domain};

@@ -5,17 +5,16 @@
 //! converter itself walks syn's tree with an explicit stack. Errors point at the most specific
 //! token and are combined, so a body reports every unsupported construct at once.
 
-use rustc_hash::FxHashMap as HashMap;
 use std::str::FromStr;
 
-use crate::expr::BigInt;
 use num_traits::{ToPrimitive, Zero};
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;
+use rustc_hash::FxHashMap as HashMap;
 use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Lit, Pat, Stmt, Type, UnOp};
 
-use crate::expr::{rat, ratio, Arena, Id, Rational};
+use crate::expr::{rat, ratio, Arena, BigInt, Id, Rational};
 
 /// Documented nesting limit: the largest weighted nesting depth [`check_depth`] admits.
 ///

@@ -4,11 +4,10 @@
 //! makes when writing a formula (numerator over denominator, subtraction instead of adding a
 //! negative, `sqrt` for a half power); the two renderers differ only in spelling.
 
-use crate::expr::BigInt;
 use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive};
 
-use crate::expr::{Arena, Id, Node, Rational};
+use crate::expr::{Arena, BigInt, Id, Node, Rational};
 
 /// Plain text in Rust syntax, e.g. `n / (theta * (1.0 - theta))`.
 ///

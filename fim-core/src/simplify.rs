@@ -7,20 +7,17 @@
 //! Rewrites that hold only for positive arguments (`ln(ab) = ln a + ln b`) consult a [`Domain`].
 
 use std::cmp::Ordering;
-
-use smallvec::{smallvec, SmallVec};
-
-use rustc_hash::{FxHashMap, FxHashSet};
 use std::rc::Rc;
 
-use crate::expr::BigInt;
 use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive, Zero};
+use rustc_hash::{FxHashMap, FxHashSet};
+use smallvec::{smallvec, SmallVec};
 
-use crate::expr::{rat, Arena, Id, Node, Rational};
+use crate::expr::{rat, Arena, BigInt, Id, Node, Rational};
 
 /// A monomial: atoms with positive integer exponents, sorted by atom id.
-type Mono = smallvec::SmallVec<[(Id, u32); 4]>;
+type Mono = SmallVec<[(Id, u32); 4]>;
 
 /// A multivariate polynomial over atoms with exact rational coefficients: its terms sorted
 /// by monomial, without zero coefficients. Polynomials here have a handful of terms, where a
@@ -629,6 +626,10 @@ fn sign_of(r: &Rational) -> Ordering {
 /// (or, without one, a positive leading coefficient).
 /// Also returns the expanded form of `-f`.
 fn normalize_factor(arena: &mut Arena, id: Id) -> (Rational, Id, Id) {
+    if let Node::Sym(_) = arena.node(id) {
+        let n = arena.neg(id);
+        return (Rational::one(), id, n);
+    }
     let empty = Domain::new();
     let mut s = Simplifier::new(arena, &empty);
     let rf = s.ratfun_of(id);

@@ -1,9 +1,8 @@
 //! The derivation: score, Hessian, moments (declared, derived, inferred), F = −E[H], the
 //! E[score] = 0 check, Theorem 1 (E[s sᵀ] = −E[H]), Jeffreys ½ ln det F, and `verify`.
 
-use rustc_hash::FxHashMap as HashMap;
-
 use proc_macro2::Span;
+use rustc_hash::FxHashMap as HashMap;
 use syn::spanned::Spanned;
 
 use crate::equiv::{self, Method, SampleDomain, Verdict};
