@@ -1,17 +1,25 @@
 //! Derives one model many times, for profiling (`valgrind --tool=callgrind`, `perf`).
 //!
-//! `cargo run --release -p fim-core --example profile -- MODEL [REPEATS] [K]` with MODEL one of
-//! binomial, normal, multinomial, dirichletK, multinomialK, normalsK.
+//! `cargo run --release -p fim-core --example profile -- MODEL [REPEATS] [K]` with MODEL a row
+//! of the catalog (bernoulli, binomial, binomial_odds, poisson, exponential, normal,
+//! normal_variance, geometric, gamma, beta, multinomial) or a family at size K (dirichletK,
+//! multinomialK, normalsK). The same sources as `benches/derive.rs`.
 use fim_core::model::Derivation;
 
+#[path = "../tests/common/catalog.rs"]
+mod catalog;
 #[path = "../tests/common/families.rs"]
 mod families;
 
-fn family(name: &str, k: usize) -> (String, String) {
+fn source(name: &str, k: usize) -> Option<(String, String)> {
     match name {
-        "dirichletK" => families::dirichlet(k),
-        "multinomialK" => families::multinomial(k),
-        _ => families::normals(k),
+        "dirichletK" => Some(families::dirichlet(k)),
+        "multinomialK" => Some(families::multinomial(k)),
+        "normalsK" => Some(families::normals(k)),
+        _ => catalog::CATALOG
+            .iter()
+            .find(|row| row.0 == name)
+            .map(|row| (row.1.to_string(), row.2.to_string())),
     }
 }
 
@@ -25,11 +33,13 @@ fn main() {
         .nth(3)
         .and_then(|s| s.parse().ok())
         .unwrap_or(4);
-    let (a, f): (String, String) = match which.as_str() {
-        "normal" => ("params(mu, sigma), data(x), moments(E[x] = mu, E[x.powi(2)] = mu.powi(2) + sigma.powi(2))".into(), "fn f(x: f64, mu: f64, sigma: f64) -> f64 { -sigma.ln() - (x - mu).powi(2) / (2.0 * sigma.powi(2)) }".into()),
-        "multinomial" => ("params(p1, p2), data(x1, x2), moments(E[x1] = n * p1, E[x2] = n * p2)".into(), "fn f(x1: f64, x2: f64, p1: f64, p2: f64, n: f64) -> f64 { x1 * p1.ln() + x2 * p2.ln() + (n - x1 - x2) * (1.0 - p1 - p2).ln() }".into()),
-        "binomial" => ("params(theta), data(x), moments(E[x] = n * theta)".into(), "fn f(x: f64, theta: f64, n: f64) -> f64 { x * theta.ln() + (n - x) * (1.0 - theta).ln() }".into()),
-        other => family(other, k),
+    let Some((a, f)) = source(&which, k) else {
+        let names: Vec<&str> = catalog::CATALOG.iter().map(|row| row.0).collect();
+        eprintln!(
+            "unknown model `{which}`: one of {}, dirichletK, multinomialK, normalsK",
+            names.join(", ")
+        );
+        std::process::exit(2);
     };
     if std::env::var("FIM_SHOW").is_ok() {
         if let Ok(mut d) = Derivation::from_source(&a, &f) {
@@ -50,7 +60,7 @@ fn main() {
             }
         }
     }
-    println!("{which} K={k}: {:?} per derivation", t.elapsed() / n as u32);
+    println!("{which}: {:?} per derivation", t.elapsed() / n as u32);
     if std::env::var("FIM_BATCHES").is_ok() {
         for batch in 0..5 {
             let t = std::time::Instant::now();
