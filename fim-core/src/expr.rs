@@ -545,6 +545,10 @@ impl Arena {
     pub fn add(&mut self, terms: impl IntoIterator<Item = Id>) -> Id {
         let mut pairs: PairVec = PairVec::new();
         let mut stack: SmallVec<[Id; 8]> = terms.into_iter().collect();
+        // Every node is canonical: a sum of one term is that term.
+        if let [t] = stack[..] {
+            return t;
+        }
         stack.reverse();
         while let Some(t) = stack.pop() {
             if let Node::Add(children) = self.node(t) {
@@ -637,6 +641,10 @@ impl Arena {
     /// The canonical product of `factors`.
     pub fn mul(&mut self, factors: impl IntoIterator<Item = Id>) -> Id {
         let fs: SmallVec<[Id; 4]> = factors.into_iter().collect();
+        // Every node is canonical: a product of one factor is that factor.
+        if let [a] = fs[..] {
+            return a;
+        }
         if let [a, b] = fs[..] {
             if let Some(p) = self.mul_two(a, b) {
                 return p;

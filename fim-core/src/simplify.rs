@@ -1413,8 +1413,13 @@ impl<'a> Simplifier<'a> {
                 pairs.push((c.clone(), None));
                 continue;
             }
-            let fs: Vec<(Id, Rational)> = m.iter().map(|(a, e)| (*a, rat(i64::from(*e)))).collect();
-            let rest = self.arena.mul_pow(fs);
+            let rest = match m[..] {
+                // A lone atom is its own product.
+                [(a, 1)] => a,
+                _ => self
+                    .arena
+                    .mul_pow(m.iter().map(|(a, e)| (*a, rat(i64::from(*e))))),
+            };
             // Atoms can still fold (√2 · √2 = 2): split what came out.
             let (c2, r2) = self.arena.split_coeff(rest);
             pairs.push((crate::expr::q_mul(c, &c2), r2));
