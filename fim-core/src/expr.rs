@@ -654,8 +654,8 @@ impl Arena {
     }
 
     /// `a * b` where no merging can happen (a factor 1, two distinct plain bases, a number
-    /// and a symbol): the product is interned directly. `None` sends the caller to the
-    /// general path.
+    /// and a symbol or a product, two numbers): the product is interned directly. `None`
+    /// sends the caller to the general path.
     fn mul_two(&mut self, a: Id, b: Id) -> Option<Id> {
         let plain = |n: &Node| {
             matches!(
@@ -680,6 +680,19 @@ impl Arena {
             (Node::Sym(_), Node::Num(c)) if !c.is_zero() => {
                 let c = c.clone();
                 Some(self.intern_mul(c, &[(a, Rational::ONE)]))
+            }
+            // A number times a product: its factors are canonical already.
+            (Node::Num(c), Node::Mul(d, _)) if !c.is_zero() => {
+                let k = q_mul(c, d);
+                Some(self.rescale_mul(k, b))
+            }
+            (Node::Mul(d, _), Node::Num(c)) if !c.is_zero() => {
+                let k = q_mul(c, d);
+                Some(self.rescale_mul(k, a))
+            }
+            (Node::Num(c), Node::Num(d)) => {
+                let k = q_mul(c, d);
+                Some(self.num(k))
             }
             _ => None,
         }
