@@ -290,18 +290,25 @@ fn mono_mul(a: &Mono, b: &Mono) -> Mono {
 }
 
 fn mono_div(a: &Mono, b: &Mono) -> Option<Mono> {
-    let mut r = a.clone();
-    for (x, e) in b {
-        let pos = r.iter().position(|(y, _)| y == x)?;
-        if r[pos].1 < *e {
-            return None;
-        }
-        r[pos].1 -= e;
-        if r[pos].1 == 0 {
-            r.remove(pos);
+    // Both sorted by atom id: one merge pass, nothing built when b does not divide a.
+    let mut r = Mono::new();
+    let mut j = 0;
+    for &(x, e) in a {
+        match b.get(j) {
+            Some(&(y, f)) if y == x => {
+                if e < f {
+                    return None;
+                }
+                if e > f {
+                    r.push((x, e - f));
+                }
+                j += 1;
+            }
+            Some(&(y, _)) if y < x => return None,
+            _ => r.push((x, e)),
         }
     }
-    Some(r)
+    (j == b.len()).then_some(r)
 }
 
 fn lex_cmp(a: &Mono, b: &Mono) -> Ordering {
