@@ -6,6 +6,7 @@
 
 use num_traits::ToPrimitive;
 use rustc_hash::FxHashMap as HashMap;
+use smallvec::SmallVec;
 
 use crate::expr::{Arena, Id, Node, Rational, Symbol};
 use crate::simplify::{self, Domain};
@@ -216,21 +217,20 @@ fn fingerprint(data: &[Symbol]) -> u64 {
 }
 
 fn data_terms_uncached(arena: &mut Arena, e: Id, data: &[Symbol]) -> Vec<(Id, Id)> {
-    let raw = terms_rec(arena, e, data);
-    let mut order: Vec<Id> = Vec::new();
-    let mut coeffs: HashMap<Id, Vec<Id>> = HashMap::default();
+    let mut raw = Vec::new();
+    terms_rec(arena, e, data, &mut raw);
+    // Terms grouped by data factor, in order of first appearance.
+    let mut groups: Vec<(Id, SmallVec<[Id; 4]>)> = Vec::new();
+    let mut index: HashMap<Id, usize> = HashMap::default();
     for (c, f) in raw {
-        coeffs.entry(f).or_insert_with(|| {
-            order.push(f);
-            Vec::new()
+        let i = *index.entry(f).or_insert_with(|| {
+            groups.push((f, SmallVec::new()));
+            groups.len() - 1
         });
-        if let Some(v) = coeffs.get_mut(&f) {
-            v.push(c);
-        }
+        groups[i].1.push(c);
     }
-    let mut out = Vec::with_capacity(order.len());
-    for f in order {
-        let cs = coeffs.remove(&f).unwrap_or_default();
+    let mut out = Vec::with_capacity(groups.len());
+    for (f, cs) in groups {
         let c = arena.add(cs);
         if !arena.is_zero(c) {
             out.push((c, f));
@@ -239,21 +239,26 @@ fn data_terms_uncached(arena: &mut Arena, e: Id, data: &[Symbol]) -> Vec<(Id, Id
     out
 }
 
-fn terms_rec(arena: &mut Arena, e: Id, data: &[Symbol]) -> Vec<(Id, Id)> {
+/// Appends the (coefficient, data factor) terms of `e` to `out`.
+fn terms_rec(arena: &mut Arena, e: Id, data: &[Symbol], out: &mut Vec<(Id, Id)>) {
     let one = arena.int(1);
     if !arena.depends_on_any(e, data) {
-        return vec![(e, one)];
+        out.push((e, one));
+        return;
     }
     let (c, fs) = match arena.node(e) {
         Node::Add(ts) => {
-            let ts: Vec<Id> = ts.to_vec();
-            return ts
-                .into_iter()
-                .flat_map(|t| terms_rec(arena, t, data))
-                .collect();
+            let ts: SmallVec<[Id; 8]> = ts.iter().copied().collect();
+            for t in ts {
+                terms_rec(arena, t, data, out);
+            }
+            return;
         }
         Node::Mul(c, fs) => (c.clone(), fs.to_vec()),
-        _ => return vec![(one, e)],
+        _ => {
+            out.push((one, e));
+            return;
+        }
     };
     // A product that holds a non-polynomial function of the data (|x - m|, ln x) keeps its
     // data part whole: (x - m) / |x - m| is one statistic, as the user would state its
@@ -283,14 +288,19 @@ fn terms_rec(arena: &mut Arena, e: Id, data: &[Symbol]) -> Vec<(Id, Id)> {
     }
     let c = arena.mul_pow(coeff);
     let f = arena.mul_pow(whole);
+    if expand.is_empty() {
+        out.push((c, f));
+        return;
+    }
     let mut acc = vec![(c, f)];
     for (b, n) in expand {
-        let tb = terms_rec(arena, b, data);
+        let mut tb = Vec::new();
+        terms_rec(arena, b, data, &mut tb);
         for _ in 0..n {
             acc = product(arena, &acc, &tb);
         }
     }
-    acc
+    out.extend(acc);
 }
 
 fn product(arena: &mut Arena, a: &[(Id, Id)], b: &[(Id, Id)]) -> Vec<(Id, Id)> {
