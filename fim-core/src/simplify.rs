@@ -818,7 +818,9 @@ impl<'a> Simplifier<'a> {
             Node::Mul(c, fs) => {
                 let c = c.clone();
                 let fs: SmallVec<[(Id, Rational); 4]> = fs.iter().cloned().collect();
-                let mut acc = RatFun::poly(Poly::constant(c));
+                // Each factor's form is in lowest terms (so is any power of it): the first one
+                // is taken as it is, the others multiplied in and cancelled.
+                let mut acc: Option<RatFun> = None;
                 for (b, e) in fs.iter() {
                     let f = if e.is_int() {
                         let rb = self.ratfun_of(*b);
@@ -848,7 +850,14 @@ impl<'a> Simplifier<'a> {
                         };
                         self.rf_powi(&atom_rf, e.numerator())
                     };
-                    acc = self.rf_mul(&acc, &f);
+                    acc = Some(match acc {
+                        None => f,
+                        Some(a) => self.rf_mul(&a, &f),
+                    });
+                }
+                let mut acc = acc.unwrap_or_else(|| RatFun::poly(Poly::constant(Rational::one())));
+                if !c.is_one() {
+                    acc.num = acc.num.scale(&c);
                 }
                 acc
             }
