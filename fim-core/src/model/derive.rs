@@ -558,7 +558,6 @@ pub fn domain_of(arena: &mut Arena, l: Id) -> (Domain, SampleDomain) {
 }
 
 /// ½ ln det F, using the structure of F where it has one.
-#[inline(never)]
 fn jeffreys_of(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Jeffreys {
     let k = f.len();
     let half = arena.num(crate::expr::ratio(1, 2));
@@ -740,7 +739,6 @@ pub fn det_cofactor(arena: &mut Arena, m: &[Vec<Id>]) -> Id {
 }
 
 #[allow(clippy::too_many_arguments)]
-#[inline(never)]
 fn theorem1(
     arena: &mut Arena,
     domain: &Domain,
