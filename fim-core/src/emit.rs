@@ -12,6 +12,7 @@ use quote::{format_ident, quote, ToTokens};
 
 use crate::eval::rat_to_f64;
 use crate::expr::{Arena, BigInt, Id, Node, Rational, Symbol};
+use crate::print::{LOOSE, POSTFIX, PRODUCT, SUM, UNARY};
 
 /// Code for a set of roots evaluated together in one function body.
 #[derive(Clone, Debug, Default)]
@@ -102,14 +103,6 @@ pub fn literal(r: &Rational) -> TokenStream {
 }
 
 // ---- precedence ------------------------------------------------------------------------------
-
-/// Binding strength of an emitted expression, weakest first. `LOOSE` is anything that must be
-/// parenthesized wherever an operand is expected.
-const LOOSE: u8 = 0;
-const SUM: u8 = 1;
-const PRODUCT: u8 = 2;
-const UNARY: u8 = 3;
-const POSTFIX: u8 = 4;
 
 /// Tokens of one expression and how tightly they bind.
 #[derive(Clone)]

@@ -307,8 +307,8 @@ fn product(arena: &mut Arena, a: &[(Id, Id)], b: &[(Id, Id)]) -> Vec<(Id, Id)> {
     let mut out = Vec::with_capacity(a.len() * b.len());
     for (ca, fa) in a {
         for (cb, fb) in b {
-            let c = times(arena, *ca, *cb);
-            let f = times(arena, *fa, *fb);
+            let c = arena.mul([*ca, *cb]);
+            let f = arena.mul([*fa, *fb]);
             // A product of data factors may have become data-free (x / x): move it over.
             if arena.as_num(f).is_some() {
                 let c = arena.mul([c, f]);
@@ -320,17 +320,6 @@ fn product(arena: &mut Arena, a: &[(Id, Id)], b: &[(Id, Id)]) -> Vec<(Id, Id)> {
         }
     }
     out
-}
-
-/// `a * b`, without building anything when one side is 1.
-fn times(arena: &mut Arena, a: Id, b: Id) -> Id {
-    if arena.as_num(a).is_some_and(|r| r.is_one()) {
-        b
-    } else if arena.as_num(b).is_some_and(|r| r.is_one()) {
-        a
-    } else {
-        arena.mul([a, b])
-    }
 }
 
 /// `E[e]` over the data, or the data factors whose expectations are missing.

@@ -166,7 +166,7 @@ pub fn check_depth(tokens: &proc_macro2::TokenStream) -> syn::Result<()> {
                         }
                     }
                     TokenTree::Ident(i) => {
-                        if let Some(w) = short_name(i).and_then(|n| keyword_weight(n.as_str())) {
+                        if let Some(w) = keyword_weight(&i.to_string()) {
                             chain += 1;
                             weight += w;
                         }
@@ -248,40 +248,6 @@ fn is_quote(tree: &TokenTree) -> bool {
 }
 
 /// Depth weight of a keyword; `None` for an ordinary identifier or an operand keyword.
-/// An identifier's text when it is short enough to be a keyword, without allocating.
-fn short_name(i: &proc_macro2::Ident) -> Option<ShortName> {
-    use std::fmt::Write;
-    let mut n = ShortName {
-        bytes: [0; 16],
-        len: 0,
-    };
-    write!(n, "{i}").ok()?;
-    Some(n)
-}
-
-struct ShortName {
-    bytes: [u8; 16],
-    len: usize,
-}
-
-impl ShortName {
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
-    }
-}
-
-impl std::fmt::Write for ShortName {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        let end = self.len + s.len();
-        if end > self.bytes.len() {
-            return Err(std::fmt::Error);
-        }
-        self.bytes[self.len..end].copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
-
 fn keyword_weight(ident: &str) -> Option<usize> {
     match ident {
         "as" => Some(0),

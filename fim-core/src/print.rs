@@ -228,10 +228,13 @@ pub(crate) fn decimal_within(r: &Rational, max_fraction_digits: usize) -> Option
 
 // ---- Rust ------------------------------------------------------------------------------------
 
-const SUM: u8 = 1;
-const PRODUCT: u8 = 2;
-const UNARY: u8 = 3;
-const POSTFIX: u8 = 4;
+/// Binding strength of a printed expression, weakest first (shared with the code generator).
+/// `LOOSE` is anything that must be parenthesized wherever an operand is expected.
+pub(crate) const LOOSE: u8 = 0;
+pub(crate) const SUM: u8 = 1;
+pub(crate) const PRODUCT: u8 = 2;
+pub(crate) const UNARY: u8 = 3;
+pub(crate) const POSTFIX: u8 = 4;
 
 #[derive(Default)]
 struct RustOut {

@@ -1585,7 +1585,7 @@ fn memo_key(arena: &Arena, domain: &Domain, id: Id) -> (Id, u64) {
 
 /// True for a constant, a symbol, or a product of symbols to integer powers: already in its
 /// simplest form, canonical and for display.
-fn is_monomial(arena: &Arena, id: Id) -> bool {
+pub(crate) fn is_monomial(arena: &Arena, id: Id) -> bool {
     match arena.node(id) {
         Node::Num(_) | Node::Sym(_) | Node::Pi => true,
         Node::Mul(_, fs) => fs
@@ -1598,36 +1598,36 @@ fn is_monomial(arena: &Arena, id: Id) -> bool {
 /// Simplifies `id` with the sign facts of `domain` to a canonical rational form (cheap; for
 /// further computation and identity proofs).
 pub fn simplify(arena: &mut Arena, domain: &Domain, id: Id) -> Id {
-    if is_monomial(arena, id) {
-        return id;
-    }
-    let key = memo_key(arena, domain, id);
-    if let Some(&r) = arena.simplify_memo.get(&key) {
-        return r;
-    }
-    let r = Simplifier::new(arena, domain).simplify(id);
-    arena.simplify_memo.insert(key, r);
-    r
+    simplified(arena, domain, id, false)
 }
 
 /// Simplifies `id` for people: as [`simplify`], then common factors collected, numerators
 /// factored over their rational roots, univariate denominators split where that cancels.
 /// Used for every result that is printed or emitted.
 pub fn tidy(arena: &mut Arena, domain: &Domain, id: Id) -> Id {
+    simplified(arena, domain, id, true)
+}
+
+/// [`simplify`] or, for `display`, [`tidy`]: cached per expression and sign facts.
+fn simplified(arena: &mut Arena, domain: &Domain, id: Id, display: bool) -> Id {
     if is_monomial(arena, id) {
         return id;
     }
-    let (id_, version) = memo_key(arena, domain, id);
-    let key = (id_, version | DISPLAY_BIT);
+    let source = memo_key(arena, domain, id);
+    let key = (source.0, source.1 | if display { DISPLAY_BIT } else { 0 });
     if let Some(&r) = arena.simplify_memo.get(&key) {
         return r;
     }
-    let r = Simplifier::for_display(arena, domain).simplify(id);
+    let r = if display {
+        Simplifier::for_display(arena, domain).simplify(id)
+    } else {
+        Simplifier::new(arena, domain).simplify(id)
+    };
     arena.simplify_memo.insert(key, r);
-    // The display form has the value of `id`: it shares `id`'s rational form, so that
-    // simplifying it again (a Fisher entry inside a determinant, a sign fact) is a lookup.
+    // The result has the value of `id`: it shares `id`'s rational form, so that simplifying it
+    // again (a Fisher entry inside a determinant, a sign fact) is a lookup.
     let shown = memo_key(arena, domain, r);
-    if let Some(rf) = arena.ratfun_memo.get(&memo_key(arena, domain, id)).cloned() {
+    if let Some(rf) = arena.ratfun_memo.get(&source).cloned() {
         arena.ratfun_memo.entry(shown).or_insert(rf);
     }
     r

@@ -68,6 +68,16 @@ pub struct Spec {
     pub moments_span: Span,
 }
 
+impl Spec {
+    /// Where to point an error about parameter `i`.
+    fn param_span(&self, i: usize) -> Span {
+        self.param_spans
+            .get(i)
+            .copied()
+            .unwrap_or_else(Span::call_site)
+    }
+}
+
 /// Everything derived from a [`Spec`].
 #[derive(Clone, Debug)]
 pub struct Core {
@@ -341,10 +351,7 @@ pub fn derive_core(arena: &mut Arena, spec: &Spec, errors: &mut Errors) -> Optio
                 if matches!(v, Verdict::Differs { .. }) {
                     let residue = simplify::tidy(arena, &domain, e);
                     errors.push(syn::Error::new(
-                        spec.param_spans
-                            .get(i)
-                            .copied()
-                            .unwrap_or_else(Span::call_site),
+                        spec.param_span(i),
                         format!(
                             "E[score] = 0 fails for `{pname}`: with the declared moments \
                              E[∂ℓ/∂{pname}] = {}, not 0; check the log-likelihood and the moments",
@@ -422,10 +429,7 @@ pub fn derive_core(arena: &mut Arena, spec: &Spec, errors: &mut Errors) -> Optio
         if arena.is_zero(row[i]) {
             let name = arena.name(params[i]).to_string();
             errors.push(syn::Error::new(
-                spec.param_spans
-                    .get(i)
-                    .copied()
-                    .unwrap_or_else(Span::call_site),
+                spec.param_span(i),
                 format!(
                     "F[{name}][{name}] = −E[∂²ℓ/∂{name}²] is 0: the log-likelihood is not twice \
                      differentiable in `{name}` (a kink, as in |x - {name}|) or carries no \
@@ -862,21 +866,15 @@ fn theorem1(
     }
 }
 
-/// True for a symbol or a product of symbols to positive integer powers (coefficient 1):
-/// nothing in it expands.
+/// True for a symbol or a product of symbols to integer powers with coefficient 1: a
+/// statistic that nothing in it expands.
 fn is_power_product(arena: &Arena, id: Id) -> bool {
-    match arena.node(id) {
-        Node::Sym(_) => true,
-        Node::Mul(c, fs) => {
-            c.is_one()
-                && fs.iter().all(|(b, e)| {
-                    e.is_int()
-                        && e > &crate::expr::Rational::ZERO
-                        && matches!(arena.node(*b), Node::Sym(_))
-                })
+    simplify::is_monomial(arena, id)
+        && match arena.node(id) {
+            Node::Sym(_) => true,
+            Node::Mul(c, _) => c.is_one(),
+            _ => false,
         }
-        _ => false,
-    }
 }
 
 /// The weaker of two proof methods (canonical < exact randomized < floating point).

@@ -639,13 +639,8 @@ pub fn generate(d: &mut Derivation) -> syn::Result<TokenStream> {
     let md = report::markdown(d);
     let model = &d.model;
     let base_shape = {
-        let p_args: Vec<Symbol> = model
-            .args
-            .iter()
-            .filter(|a| matches!(a.role, Role::Param | Role::Constant))
-            .map(|a| a.sym)
-            .chain(model.inputs.iter().copied())
-            .collect();
+        let mut p_args = model.syms_where(|r| matches!(r, Role::Param | Role::Constant));
+        p_args.extend(model.inputs.iter().copied());
         Shape {
             params: model.params.clone(),
             p_args,
@@ -669,18 +664,8 @@ pub fn generate(d: &mut Derivation) -> syn::Result<TokenStream> {
     let mut subs = Vec::new();
     for r in d.reparams.clone() {
         let model = &d.model;
-        let fixed: Vec<Symbol> = model
-            .args
-            .iter()
-            .filter(|a| a.role == Role::Constant)
-            .map(|a| a.sym)
-            .collect();
-        let random: Vec<Symbol> = model
-            .args
-            .iter()
-            .filter(|a| matches!(a.role, Role::Data | Role::Input))
-            .map(|a| a.sym)
-            .collect();
+        let fixed = model.syms_where(|r| r == Role::Constant);
+        let random = model.syms_where(|r| matches!(r, Role::Data | Role::Input));
         let shape = Shape {
             params: r.params.clone(),
             p_args: r

@@ -361,6 +361,15 @@ impl Model {
         self.item.sig.ident.span()
     }
 
+    /// The symbols of the arguments whose role passes `keep`, in the function's order.
+    pub fn syms_where(&self, keep: impl Fn(Role) -> bool) -> Vec<Symbol> {
+        self.args
+            .iter()
+            .filter(|a| keep(a.role))
+            .map(|a| a.sym)
+            .collect()
+    }
+
     /// Arguments that are not data or inputs, in the function's order (`P` in the contract).
     pub fn p_args(&self) -> Vec<&Arg> {
         self.args

@@ -108,12 +108,7 @@ pub fn derive(d: &mut Derivation, r: &ReparamSyn, errors: &mut Errors) -> Option
         return None;
     }
     // New parameters: free symbols of the right-hand sides that are not constants or inputs.
-    let fixed: Vec<Symbol> = model
-        .args
-        .iter()
-        .filter(|a| matches!(a.role, Role::Constant | Role::Input))
-        .map(|a| a.sym)
-        .collect();
+    let fixed = model.syms_where(|r| matches!(r, Role::Constant | Role::Input));
     let mut params: Vec<Symbol> = Vec::new();
     for &id in &rhs_order {
         for s in model.arena.free_symbols(id) {
