@@ -107,6 +107,20 @@ impl Fmt<'_> {
     }
 }
 
+/// One line `label(i, j) = m[i][j]` per entry of the upper triangle of the symmetric `m`.
+fn upper_triangle(
+    out: &mut String,
+    fm: &Fmt,
+    m: &[Vec<Id>],
+    label: impl Fn(usize, usize) -> String,
+) {
+    for i in 0..m.len() {
+        for j in i..m.len() {
+            let _ = writeln!(out, "- {} = {}", label(i, j), fm.f(m[i][j]));
+        }
+    }
+}
+
 fn check_line(c: &Check) -> String {
     let o = match &c.outcome {
         CheckOutcome::Proved(m) => format!("proved ({m})"),
@@ -155,7 +169,6 @@ fn render(d: &mut Derivation, style: Style) -> String {
         style,
     };
     let params = &d.model.params;
-    let k = params.len();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -176,16 +189,7 @@ fn render(d: &mut Derivation, style: Style) -> String {
         let _ = writeln!(out, "- {} = {}", fm.d1(params[i]), fm.f(*s));
     }
     let _ = writeln!(out, "\n## Hessian\n");
-    for i in 0..k {
-        for j in i..k {
-            let _ = writeln!(
-                out,
-                "- {} = {}",
-                fm.d2(params[i], params[j]),
-                fm.f(hessian[i][j])
-            );
-        }
-    }
+    upper_triangle(&mut out, &fm, &hessian, |i, j| fm.d2(params[i], params[j]));
     let _ = writeln!(out, "\n## Moments\n");
     if d.core.table.entries().is_empty() {
         let _ = writeln!(out, "- none needed");
@@ -202,16 +206,9 @@ fn render(d: &mut Derivation, style: Style) -> String {
         let _ = writeln!(out, "- exponential-family inference declined: {note}");
     }
     let _ = writeln!(out, "\n## Fisher information F = −E[H]\n");
-    for i in 0..k {
-        for j in i..k {
-            let _ = writeln!(
-                out,
-                "- {} = {}",
-                fm.entry("F", params[i], params[j]),
-                fm.f(d.core.fisher[i][j])
-            );
-        }
-    }
+    upper_triangle(&mut out, &fm, &d.core.fisher, |i, j| {
+        fm.entry("F", params[i], params[j])
+    });
     let _ = writeln!(out, "\n## Jeffreys prior\n");
     out.push_str(&jeffreys_line(&fm, &d.core.jeffreys));
     for r in &d.reparams {
@@ -228,17 +225,9 @@ fn render(d: &mut Derivation, style: Style) -> String {
             "\nF in ({}) by Jᵀ F(g(φ)) J, J = ∂θ/∂φ:\n",
             fm.list(&r.params)
         );
-        let kr = r.params.len();
-        for i in 0..kr {
-            for j in i..kr {
-                let _ = writeln!(
-                    out,
-                    "- {} = {}",
-                    fm.entry("F", r.params[i], r.params[j]),
-                    fm.f(r.fisher[i][j])
-                );
-            }
-        }
+        upper_triangle(&mut out, &fm, &r.fisher, |i, j| {
+            fm.entry("F", r.params[i], r.params[j])
+        });
         out.push('\n');
         out.push_str(&jeffreys_line(&fm, &r.jeffreys));
     }
