@@ -633,10 +633,6 @@ fn sign_of(r: &Rational) -> Ordering {
 /// (or, without one, a positive leading coefficient).
 /// Also returns the expanded form of `-f`.
 fn normalize_factor(arena: &mut Arena, id: Id) -> (Rational, Id, Id) {
-    if let Node::Sym(_) = arena.node(id) {
-        let n = arena.neg(id);
-        return (Rational::one(), id, n);
-    }
     let empty = Domain::new();
     let mut s = Simplifier::new(arena, &empty);
     let rf = s.ratfun_of(id);
