@@ -17,7 +17,7 @@ use fim_core::{parse, print, Id};
 use special::Gamma;
 
 mod common;
-use common::{assert_identity, derive};
+use common::{assert_identity, derive, text_ops};
 
 /// A catalog row: the model, the catalog's F (upper triangle is read) and J in Rust syntax,
 /// and the same formulas as closures over `vars` evaluated at `points`.
@@ -220,26 +220,6 @@ const MULTINOMIAL: Row = Row {
 };
 
 // ---- helpers ---------------------------------------------------------------------------------
-
-/// Operators in Rust source text as a person wrote it, with [`print::op_count`]'s rules: each
-/// binary `+ - * /`, unary minus, method call and function call counts one.
-fn text_ops(src: &str) -> usize {
-    fn ops(e: &syn::Expr) -> usize {
-        match e {
-            syn::Expr::Binary(b) => 1 + ops(&b.left) + ops(&b.right),
-            syn::Expr::Unary(u) => 1 + ops(&u.expr),
-            syn::Expr::Paren(p) => ops(&p.expr),
-            syn::Expr::Group(g) => ops(&g.expr),
-            syn::Expr::MethodCall(m) => {
-                1 + ops(&m.receiver) + m.args.iter().map(ops).sum::<usize>()
-            }
-            syn::Expr::Call(c) => 1 + c.args.iter().map(ops).sum::<usize>(),
-            syn::Expr::Lit(_) | syn::Expr::Path(_) => 0,
-            other => panic!("unexpected syntax in a catalog form: {other:?}"),
-        }
-    }
-    ops(&syn::parse_str::<syn::Expr>(src).expect("catalog form parses"))
-}
 
 /// The printed form may have at most two operators more than the catalog form.
 fn assert_simple(d: &Derivation, catalog: &str, derived: Id, what: &str) {

@@ -15,7 +15,7 @@ use special::Gamma;
 
 mod common;
 use common::families::{dirichlet, multinomial, names, normals};
-use common::{assert_identity, derive};
+use common::{assert_identity, derive, text_ops};
 
 fn jeffreys(d: &Derivation) -> (Id, &'static str) {
     match &d.core.jeffreys {
@@ -34,23 +34,6 @@ fn eval(d: &Derivation, id: Id, env: &[(String, f64)]) -> f64 {
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
-}
-
-/// Operators of Rust source text, counted as `print::op_count` counts them.
-fn text_ops(src: &str) -> usize {
-    fn ops(e: &syn::Expr) -> usize {
-        match e {
-            syn::Expr::Binary(b) => 1 + ops(&b.left) + ops(&b.right),
-            syn::Expr::Unary(u) => 1 + ops(&u.expr),
-            syn::Expr::Paren(p) => ops(&p.expr),
-            syn::Expr::MethodCall(m) => {
-                1 + ops(&m.receiver) + m.args.iter().map(ops).sum::<usize>()
-            }
-            syn::Expr::Call(c) => 1 + c.args.iter().map(ops).sum::<usize>(),
-            _ => 0,
-        }
-    }
-    ops(&syn::parse_str::<syn::Expr>(src).unwrap())
 }
 
 /// The Dirichlet J as a person writes it: ½ [Σ ln ψ₁(aᵢ) + ln(1 − ψ₁(a₀) Σ 1/ψ₁(aᵢ))].

@@ -10,7 +10,7 @@ use fim_core::model::{report, CheckOutcome, Derivation, Jeffreys};
 use fim_core::{parse, print, Id};
 
 mod common;
-use common::{assert_identity, derive};
+use common::{assert_identity, derive, outcome as check};
 
 const NORMAL_THETA_THETA2: &str = "fn normal_cv(x: f64, theta: f64) -> f64 { -theta.ln() - (x - theta).powi(2) / (2.0 * theta.powi(2)) }";
 
@@ -23,18 +23,6 @@ fn entry(d: &mut Derivation, factor: &str) -> (Id, Source) {
         .get(f)
         .unwrap_or_else(|| panic!("no moment E[{factor}] in the table"));
     (e.value, e.source)
-}
-
-fn check<'a>(d: &'a Derivation, name: &str) -> &'a CheckOutcome {
-    &d.core
-        .checks
-        .iter()
-        .find(|c| c.name == name)
-        .unwrap_or_else(|| {
-            let names: Vec<&str> = d.core.checks.iter().map(|c| c.name.as_str()).collect();
-            panic!("no check `{name}` among {names:?}")
-        })
-        .outcome
 }
 
 /// `E[x * x]`, `E[x.powi(2)]` and `E[x.powf(2.0)]` are one moment: the same table entry and the

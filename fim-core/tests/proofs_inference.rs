@@ -14,7 +14,7 @@ use fim_core::model::{report, CheckOutcome, Derivation, Jeffreys};
 use fim_core::{parse, print, Id};
 
 mod common;
-use common::{assert_identity, derive};
+use common::{assert_identity, derive, outcome};
 
 /// A catalog row without its moments, the catalog's moments as (data expression, value), and
 /// its F (upper triangle read).
@@ -132,18 +132,6 @@ const NORMAL_THETA_THETA2: &str = "fn normal_cv(x: f64, theta: f64) -> f64 { -th
 fn entry(d: &mut Derivation, factor: &str) -> Option<(Id, Source)> {
     let f = parse::parse_str(&mut d.model.arena, factor).unwrap();
     d.core.table.get(f).map(|e| (e.value, e.source))
-}
-
-fn outcome<'a>(d: &'a Derivation, name: &str) -> &'a CheckOutcome {
-    &d.core
-        .checks
-        .iter()
-        .find(|c| c.name == name)
-        .unwrap_or_else(|| {
-            let names: Vec<&str> = d.core.checks.iter().map(|c| c.name.as_str()).collect();
-            panic!("no check `{name}` among {names:?}")
-        })
-        .outcome
 }
 
 /// The report from "## Moments" up to "## Jeffreys prior": the moments used and F.

@@ -4,7 +4,7 @@
 pub mod families;
 
 use fim_core::equiv::{self, Verdict};
-use fim_core::model::Derivation;
+use fim_core::model::{CheckOutcome, Derivation};
 use fim_core::{parse, print, Id};
 
 /// Derives a model from source text, panicking with every error message if it fails.
@@ -29,4 +29,37 @@ pub fn assert_identity(d: &mut Derivation, mine: &str, derived: Id, what: &str) 
         matches!(v, Verdict::Proved(_)),
         "{what}: expected `{mine}`, derived `{shown}`: {v:?}"
     );
+}
+
+/// The outcome of the check called `name`, panicking with the names there are if it is absent.
+pub fn outcome<'a>(d: &'a Derivation, name: &str) -> &'a CheckOutcome {
+    &d.core
+        .checks
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| {
+            let names: Vec<&str> = d.core.checks.iter().map(|c| c.name.as_str()).collect();
+            panic!("no check `{name}` among {names:?}")
+        })
+        .outcome
+}
+
+/// Operators in Rust source text as a person wrote it, with [`print::op_count`]'s rules: each
+/// binary `+ - * /`, unary minus, method call and function call counts one.
+pub fn text_ops(src: &str) -> usize {
+    fn ops(e: &syn::Expr) -> usize {
+        match e {
+            syn::Expr::Binary(b) => 1 + ops(&b.left) + ops(&b.right),
+            syn::Expr::Unary(u) => 1 + ops(&u.expr),
+            syn::Expr::Paren(p) => ops(&p.expr),
+            syn::Expr::Group(g) => ops(&g.expr),
+            syn::Expr::MethodCall(m) => {
+                1 + ops(&m.receiver) + m.args.iter().map(ops).sum::<usize>()
+            }
+            syn::Expr::Call(c) => 1 + c.args.iter().map(ops).sum::<usize>(),
+            syn::Expr::Lit(_) | syn::Expr::Path(_) => 0,
+            other => panic!("unexpected syntax in a counted form: {other:?}"),
+        }
+    }
+    ops(&syn::parse_str::<syn::Expr>(src).expect("the counted form parses"))
 }
