@@ -8,13 +8,8 @@
 use fim::fisher_model;
 use fim::special::{ln_gamma, trigamma};
 
-fn close(what: &str, got: f64, want: f64) {
-    let scale = got.abs().max(want.abs());
-    assert!(
-        got == want || (got - want).abs() <= 1e-12 * scale,
-        "{what}: got {got:e}, want {want:e}"
-    );
-}
+mod common;
+use common::close;
 
 fn inferred(what: &str, derivation: &str) {
     assert!(

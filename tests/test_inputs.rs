@@ -7,16 +7,12 @@
 
 use fim::fisher_model;
 
+mod common;
+use common::close_unit as close;
+
 #[fisher_model(params(a, b), data(y), inputs(c))]
 fn regression(y: f64, a: f64, b: f64, c: f64) -> f64 {
     -(y - a - b * c).powi(2) / 2.0
-}
-
-fn close(what: &str, got: f64, want: f64) {
-    assert!(
-        (got - want).abs() <= 1e-12 * want.abs().max(1.0),
-        "{what}: got {got}, want {want}"
-    );
 }
 
 #[test]

@@ -7,13 +7,8 @@
 
 use fim::fisher_model;
 
-fn close(what: &str, got: f64, want: f64) {
-    let scale = got.abs().max(want.abs());
-    assert!(
-        got == want || (got - want).abs() <= 1e-12 * scale,
-        "{what}: got {got:e}, want {want:e}"
-    );
-}
+mod common;
+use common::close;
 
 /// For values that may cancel to zero: relative above 1, absolute below.
 fn close_abs(what: &str, got: f64, want: f64) {

@@ -5,12 +5,8 @@ use std::process::Command;
 
 use fim::special::{digamma, ln_gamma, trigamma};
 
-fn close(what: &str, got: f64, want: f64) {
-    assert!(
-        (got - want).abs() <= 1e-12 * want.abs().max(1.0),
-        "{what}: got {got}, want {want}"
-    );
-}
+mod common;
+use common::close_unit as close;
 
 const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
 const PI: f64 = std::f64::consts::PI;
