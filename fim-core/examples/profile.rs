@@ -42,8 +42,8 @@ fn main() {
         std::process::exit(2);
     };
     if std::env::var("FIM_SHOW").is_ok() {
-        if let Ok(mut d) = Derivation::from_source(&a, &f) {
-            println!("{}", fim_core::model::report::text(&mut d));
+        if let Ok(d) = Derivation::from_source(&a, &f) {
+            println!("{}", fim_core::model::report::text(&d));
         }
     }
     let t = std::time::Instant::now();

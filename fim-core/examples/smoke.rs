@@ -30,9 +30,9 @@ fn main() {
         println!("===== {name}");
         let t = std::time::Instant::now();
         match Derivation::from_source(a, f) {
-            Ok(mut d) => {
+            Ok(d) => {
                 let el = t.elapsed();
-                println!("{}", report::text(&mut d));
+                println!("{}", report::text(&d));
                 println!("(derived in {el:?})");
             }
             Err(e) => {

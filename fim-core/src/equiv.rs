@@ -12,8 +12,9 @@ use std::fmt;
 use crate::expr::{Arena, BigInt, Id, Rational, Symbol};
 use crate::simplify::{self, Domain};
 
-/// How an identity was proved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How an identity was proved, from the strongest method to the weakest: the order is the
+/// ranking (a proof is as weak as the weakest method any of its steps needed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Method {
     /// Both sides have the same canonical (simplified) form.
     Canonical,

@@ -7,6 +7,7 @@
 // Matrix code (F, H, J, their inverses) reads as the math does with explicit indices.
 #![allow(clippy::needless_range_loop)]
 
+pub mod ctxt;
 pub mod diff;
 pub mod emit;
 pub mod equiv;

@@ -1103,7 +1103,7 @@ fn constant(arena: &mut Arena, name: &str) -> Option<Id> {
 }
 
 /// True for the type `f64` (also `core::primitive::f64`, in parentheses or invisible groups).
-fn is_f64(ty: &Type) -> bool {
+pub(crate) fn is_f64(ty: &Type) -> bool {
     let mut ty = ty;
     loop {
         match ty {

@@ -255,7 +255,7 @@ fn check_row(row: &Row) {
     let k = d.model.params.len();
     assert_eq!(k, row.fisher.len(), "{}: parameter count", row.name);
 
-    insta::assert_snapshot!(row.name, report::text(&mut d));
+    insta::assert_snapshot!(row.name, report::text(&d));
 
     // Identity of every entry (upper triangle; F is symmetric by construction, checked too).
     for i in 0..k {
@@ -398,8 +398,8 @@ fn binomial_fisher_prints_like_the_catalog() {
 #[test]
 fn markdown_reports() {
     for row in [&BINOMIAL, &GAMMA, &MULTINOMIAL] {
-        let mut d = derive(row.attr, row.item);
-        insta::assert_snapshot!(format!("{}_markdown", row.name), report::markdown(&mut d));
+        let d = derive(row.attr, row.item);
+        insta::assert_snapshot!(format!("{}_markdown", row.name), report::markdown(&d));
     }
 }
 
@@ -407,8 +407,8 @@ fn markdown_reports() {
 #[test]
 fn reports_are_deterministic() {
     for row in [&BINOMIAL, &GAMMA, &BETA, &MULTINOMIAL] {
-        let a = report::text(&mut derive(row.attr, row.item));
-        let b = report::text(&mut derive(row.attr, row.item));
+        let a = report::text(&derive(row.attr, row.item));
+        let b = report::text(&derive(row.attr, row.item));
         assert_eq!(a, b, "{}", row.name);
     }
 }
@@ -449,7 +449,7 @@ fn outside_math(line: &str) -> String {
 #[test]
 fn markdown_latex_only_inside_math() {
     for row in [&GAMMA, &MULTINOMIAL] {
-        let md = report::markdown(&mut derive(row.attr, row.item));
+        let md = report::markdown(&derive(row.attr, row.item));
         for line in md.lines() {
             let rest = outside_math(line);
             assert!(

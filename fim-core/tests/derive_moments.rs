@@ -139,7 +139,7 @@ fn cauchy_with_declared_moments() {
         check(&d, "Theorem 1: E[s sᵀ] = −E[H]"),
         CheckOutcome::Proved(_)
     ));
-    insta::assert_snapshot!("cauchy", report::text(&mut d));
+    insta::assert_snapshot!("cauchy", report::text(&d));
 }
 
 /// Two declared moments that say different things about the same expectation: the second is
@@ -191,7 +191,7 @@ fn solved_moment_is_shown_simplified() {
         "fn binomial(x: f64, theta: f64, n: f64) -> f64 { x * theta.ln() + (n - x) * (1.0 - theta).ln() }",
     );
     let (v, _) = entry(&mut d, "x");
-    let text = report::text(&mut d);
+    let text = report::text(&d);
     assert!(text.contains("E[x] = n * theta"), "{text}");
     assert!(print::op_count(&d.model.arena, v) <= 1 + 2);
 }

@@ -324,7 +324,7 @@ fn normal_theta_theta_inferred() {
     assert_identity(&mut d, "theta + theta.powi(2)", v, "E[x²]");
     let f = d.core.fisher[0][0];
     assert_identity(&mut d, "1.0 / theta + 1.0 / (2.0 * theta.powi(2))", f, "F");
-    insta::assert_snapshot!("normal_theta_theta", report::text(&mut d));
+    insta::assert_snapshot!("normal_theta_theta", report::text(&d));
 }
 
 /// With `E[x] = theta, Var[x] = theta` declared: E[x²] = θ + θ² is derived, E[score] = 0 (which
@@ -410,9 +410,7 @@ fn inference_note_in_a_successful_derivation() {
         ),
         "{note}"
     );
-    assert!(
-        report::text(&mut d).contains(&format!("- exponential-family inference declined: {note}"))
-    );
+    assert!(report::text(&d).contains(&format!("- exponential-family inference declined: {note}")));
     let f = d.core.fisher[0][0];
     assert_identity(&mut d, "1.0 / theta", f, "F");
     match outcome(&d, "E[score] = 0 for theta") {

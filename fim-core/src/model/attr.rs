@@ -11,7 +11,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, Token};
 
-use super::Errors;
+use crate::ctxt::Errors;
 
 /// `params(..)`: the parameters; the matrix order is this order.
 pub const PARAMS: &str = "params";

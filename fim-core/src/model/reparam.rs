@@ -4,21 +4,24 @@
 
 use std::collections::HashMap;
 
+use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::Ident;
 
-use crate::equiv::{self, Method, Verdict};
 use crate::expect::DeclaredMoment;
-use crate::expr::{Arena, Id, Symbol};
+use crate::expr::{Id, Symbol};
 use crate::parse;
-use crate::simplify::{self, Domain};
+use crate::simplify;
+use crate::Arena;
 
 use super::attr::ReparamSyn;
-use super::derive::{
-    derive_core, det_cofactor, domain_of, outcome_of, weaker, Check, CheckOutcome, Core,
-    Derivation, Jeffreys, Spec,
-};
-use super::{Errors, Role};
+use super::check::Role;
+use super::derive::{self, domain_of, Likelihood};
+use super::matrix::{self, Inverse, Jeffreys, Matrix, SYMBOLIC_DET_MAX};
+use super::proofs::{Check, Claim, Prover};
+use super::quantities::Quantities;
+use super::Model;
+use crate::ctxt::Errors;
 
 /// One reparameterization, derived both ways.
 #[derive(Clone, Debug)]
@@ -30,24 +33,107 @@ pub struct Reparam {
     /// Old parameter → its expression in the new ones, in the old parameters' order.
     pub map: Vec<(Symbol, Id)>,
     /// J[i][a] = ∂θᵢ/∂φₐ.
-    pub jacobian: Vec<Vec<Id>>,
+    pub jacobian: Matrix,
     /// Jᵀ F_θ(g(φ)) J, simplified.
-    pub fisher: Vec<Vec<Id>>,
+    pub fisher: Matrix,
     /// Jeffreys_θ ∘ g + ln |det J|.
     pub jeffreys: Jeffreys,
+    /// The inverse of [`Reparam::fisher`].
+    pub inverse: Inverse,
     /// The direct derivation from ℓ(g(φ)).
-    pub direct: Core,
+    pub direct: Quantities,
     /// The proofs that both routes agree.
     pub checks: Vec<Check>,
 }
 
-/// Derives `r` for the model of `d`; errors go to `errors`.
-pub fn derive(d: &mut Derivation, r: &ReparamSyn, errors: &mut Errors) -> Option<Reparam> {
-    let model = &mut d.model;
-    let k = model.params.len();
+/// Derives `r` for `model`, whose own parameterization derived `main`; errors go to `errors`.
+pub fn reparam(
+    arena: &mut Arena,
+    model: &Model,
+    main: &Quantities,
+    r: &ReparamSyn,
+    errors: &mut Errors,
+) -> Option<Reparam> {
+    let (map, written) = old_to_new(arena, model, r, errors)?;
+    let params = new_params(arena, model, r, &written, errors)?;
+    let subst: HashMap<Symbol, Id> = map.iter().copied().collect();
+    let direct = direct_route(arena, model, r, &params, &subst, errors)?;
+    let loglik = arena.substitute(model.loglik, &subst);
+    let (mut domain, samples) = domain_of(arena, loglik);
+    for i in 0..params.len() {
+        domain.assume_positive(arena, direct.fisher[i][i]);
+    }
+
+    // Transformed route: Jᵀ F(g(φ)) J.
+    let jacobian: Matrix = map
+        .iter()
+        .map(|&(_, gi)| params.iter().map(|&p| arena.diff(gi, p)).collect())
+        .collect();
+    let f_at_g: Matrix = main
+        .fisher
+        .iter()
+        .map(|row| row.iter().map(|&x| arena.substitute(x, &subst)).collect())
+        .collect();
+    let fisher = matrix::congruence(arena, &domain, &jacobian, &f_at_g);
+    let jeffreys = transformed_jeffreys(arena, &domain, &main.jeffreys, &jacobian, &subst);
+
+    // Proofs that both routes agree.
+    let mut checks = Vec::new();
+    let mut prover = Prover {
+        arena,
+        domain: &domain,
+        samples: &samples,
+        checks: &mut checks,
+        errors,
+    };
+    let span = r.name.span();
+    let name = format!("reparam {}: F from ℓ(g(φ)) = Jᵀ F(g(φ)) J", r.name);
+    let k = params.len();
+    let claims: Vec<Claim> = (0..k)
+        .flat_map(|a| (a..k).map(move |b| (a, b)))
+        .map(|(a, b)| Claim::new(direct.fisher[a][b], fisher[a][b]))
+        .collect();
+    prover.prove(&name, &claims, |_, _, f| {
+        syn::Error::new(span, format!("{} fails: {}", f.check, f.message))
+    });
+    if let (Jeffreys::Closed { expr: a, .. }, Jeffreys::Closed { expr: b, .. }) =
+        (&direct.jeffreys, &jeffreys)
+    {
+        let name = format!(
+            "reparam {}: Jeffreys from ℓ(g(φ)) = Jeffreys ∘ g + ln |det J|",
+            r.name
+        );
+        prover.prove_at(&name, Claim::new(*a, *b), span);
+    }
+    let inverse = matrix::inverse(arena, &direct.domain, &fisher);
+    Some(Reparam {
+        name: r.name.clone(),
+        params,
+        map,
+        jacobian,
+        fisher,
+        jeffreys,
+        inverse,
+        direct,
+        checks,
+    })
+}
+
+/// Old parameter → its expression in the new ones.
+type Map = Vec<(Symbol, Id)>;
+
+/// The map θ = g(φ), checked: every name on the left is a parameter, mapped once, by an
+/// expression free of the data. Returns the map in the old parameters' order and the
+/// right-hand sides in the order written.
+fn old_to_new(
+    arena: &mut Arena,
+    model: &Model,
+    r: &ReparamSyn,
+    errors: &mut Errors,
+) -> Option<(Map, Vec<Id>)> {
     let mut bad = false;
     let mut map: HashMap<Symbol, Id> = HashMap::new();
-    let mut rhs_order: Vec<Id> = Vec::new();
+    let mut written: Vec<Id> = Vec::new();
     for (old, e) in &r.maps {
         let Some(arg) = model.args.iter().find(|a| a.ident == *old) else {
             errors.push(syn::Error::new(
@@ -65,24 +151,23 @@ pub fn derive(d: &mut Derivation, r: &ReparamSyn, errors: &mut Errors) -> Option
             bad = true;
             continue;
         }
-        let sym = arg.sym;
-        match parse::expr(&mut model.arena, e) {
+        match parse::expr(arena, e) {
             Ok(id) => {
-                if map.insert(sym, id).is_some() {
+                if map.insert(arg.sym, id).is_some() {
                     errors.push(syn::Error::new(
                         old.span(),
                         format!("`{old}` is mapped twice in reparam `{}`", r.name),
                     ));
                     bad = true;
                 }
-                if model.arena.depends_on_any(id, &model.data) {
+                if arena.depends_on_any(id, &model.data) {
                     errors.push(syn::Error::new(
                         e.span(),
                         "a reparameterization cannot depend on the data",
                     ));
                     bad = true;
                 }
-                rhs_order.push(id);
+                written.push(id);
             }
             Err(err) => {
                 errors.push(err);
@@ -90,9 +175,12 @@ pub fn derive(d: &mut Derivation, r: &ReparamSyn, errors: &mut Errors) -> Option
             }
         }
     }
+    if bad {
+        return None;
+    }
     for &p in &model.params {
-        if !map.contains_key(&p) && !bad {
-            let name = model.arena.name(p).to_string();
+        if !map.contains_key(&p) {
+            let name = arena.name(p).to_string();
             errors.push(syn::Error::new(
                 r.name.span(),
                 format!(
@@ -104,196 +192,102 @@ pub fn derive(d: &mut Derivation, r: &ReparamSyn, errors: &mut Errors) -> Option
             bad = true;
         }
     }
-    if bad {
-        return None;
-    }
-    // New parameters: free symbols of the right-hand sides that are not constants or inputs.
+    (!bad).then(|| (model.params.iter().map(|p| (*p, map[p])).collect(), written))
+}
+
+/// The new parameters: the free symbols of the right-hand sides that are not constants or
+/// inputs, in order of first appearance; there must be as many as old ones.
+fn new_params(
+    arena: &Arena,
+    model: &Model,
+    r: &ReparamSyn,
+    written: &[Id],
+    errors: &mut Errors,
+) -> Option<Vec<Symbol>> {
+    let k = model.params.len();
     let fixed = model.syms_where(|r| matches!(r, Role::Constant | Role::Input));
     let mut params: Vec<Symbol> = Vec::new();
-    for &id in &rhs_order {
-        for s in model.arena.free_symbols(id) {
+    for &id in written {
+        for s in arena.free_symbols(id) {
             if !fixed.contains(&s) && !params.contains(&s) {
                 params.push(s);
             }
         }
     }
-    if params.len() != k {
-        errors.push(syn::Error::new(
-            r.name.span(),
-            format!(
-                "reparam `{}` has {} new parameter{} ({}) for {k} old one{}: the map must be square",
-                r.name,
-                params.len(),
-                if params.len() == 1 { "" } else { "s" },
-                params.iter().map(|&s| model.arena.name(s).to_string()).collect::<Vec<_>>().join(", "),
-                if k == 1 { "" } else { "s" },
-            ),
-        ));
-        return None;
+    if params.len() == k {
+        return Some(params);
     }
-    let arena = &mut model.arena;
-    let g: Vec<Id> = model.params.iter().map(|p| map[p]).collect();
-    let map_vec: Vec<(Symbol, Id)> = model.params.iter().map(|p| (*p, map[p])).collect();
+    errors.push(syn::Error::new(
+        r.name.span(),
+        format!(
+            "reparam `{}` has {} new parameter{} ({}) for {k} old one{}: the map must be square",
+            r.name,
+            params.len(),
+            if params.len() == 1 { "" } else { "s" },
+            params
+                .iter()
+                .map(|&s| arena.name(s).to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if k == 1 { "" } else { "s" },
+        ),
+    ));
+    None
+}
 
-    // Direct route: ℓ(g(φ)) with the moments mapped through g.
-    let loglik = arena.substitute(model.loglik, &map);
-    let moments: Vec<(DeclaredMoment, proc_macro2::Span)> = model
+/// The direct route: ℓ(g(φ)) derived in φ, with the declared moments mapped through g.
+fn direct_route(
+    arena: &mut Arena,
+    model: &Model,
+    r: &ReparamSyn,
+    params: &[Symbol],
+    subst: &HashMap<Symbol, Id>,
+    errors: &mut Errors,
+) -> Option<Quantities> {
+    let loglik = arena.substitute(model.loglik, subst);
+    let moments: Vec<(DeclaredMoment, Span)> = model
         .moments
         .iter()
         .map(|m| {
-            let lhs = arena.substitute(m.moment.lhs, &map);
-            let rhs = arena.substitute(m.moment.rhs, &map);
-            (
-                DeclaredMoment {
-                    kind: m.moment.kind,
-                    lhs,
-                    rhs,
-                },
-                r.name.span(),
-            )
+            let lhs = arena.substitute(m.moment.lhs, subst);
+            let rhs = arena.substitute(m.moment.rhs, subst);
+            let kind = m.moment.kind;
+            (DeclaredMoment { kind, lhs, rhs }, r.name.span())
         })
         .collect();
-    let spec = Spec {
-        params: params.clone(),
+    let lik = Likelihood {
+        params: params.to_vec(),
         data: model.data.clone(),
         loglik,
         moments,
-        param_spans: vec![r.name.span(); k],
+        param_spans: vec![r.name.span(); params.len()],
         moments_span: r.name.span(),
     };
-    let direct = derive_core(arena, &spec, errors)?;
-    let (mut domain, samples) = domain_of(arena, loglik);
-    for i in 0..k {
-        domain.assume_positive(arena, direct.fisher[i][i]);
-    }
+    derive::derive(arena, &lik, errors)
+}
 
-    // Transformed route: Jᵀ F(g(φ)) J.
-    let jacobian: Vec<Vec<Id>> = g
-        .iter()
-        .map(|&gi| params.iter().map(|&p| arena.diff(gi, p)).collect())
-        .collect();
-    let f_at_g: Vec<Vec<Id>> = d
-        .core
-        .fisher
-        .iter()
-        .map(|row| row.iter().map(|&x| arena.substitute(x, &map)).collect())
-        .collect();
-    let mut fisher = vec![vec![arena.int(0); k]; k];
-    for a in 0..k {
-        for b in a..k {
-            let mut terms = Vec::new();
-            for i in 0..k {
-                for j in 0..k {
-                    if arena.is_zero(jacobian[i][a]) || arena.is_zero(jacobian[j][b]) {
-                        continue;
-                    }
-                    terms.push(arena.mul([jacobian[i][a], f_at_g[i][j], jacobian[j][b]]));
-                }
-            }
-            let s = arena.add(terms);
-            let s = simplify::tidy(arena, &domain, s);
-            fisher[a][b] = s;
-            fisher[b][a] = s;
-        }
-    }
-    let jeffreys = match &d.core.jeffreys {
+/// Jeffreys_θ ∘ g + ln |det J| where the determinant of J has a closed form.
+fn transformed_jeffreys(
+    arena: &mut Arena,
+    domain: &simplify::Domain,
+    main: &Jeffreys,
+    jacobian: &[Vec<Id>],
+    subst: &HashMap<Symbol, Id>,
+) -> Jeffreys {
+    match main {
         Jeffreys::Closed { expr, how }
-            if k <= super::derive::SYMBOLIC_DET_MAX || is_diagonal(arena, &jacobian) =>
+            if jacobian.len() <= SYMBOLIC_DET_MAX || matrix::is_diagonal(arena, jacobian) =>
         {
-            let j_at_g = arena.substitute(*expr, &map);
-            let det = det_cofactor(arena, &jacobian);
-            let det = simplify::simplify(arena, &domain, det);
-            let log_abs = log_abs(arena, &domain, det);
+            let j_at_g = arena.substitute(*expr, subst);
+            let det = matrix::det_cofactor(arena, jacobian);
+            let det = simplify::simplify(arena, domain, det);
+            let log_abs = matrix::log_abs(arena, domain, det);
             let sum = arena.add([j_at_g, log_abs]);
             Jeffreys::Closed {
-                expr: simplify::tidy(arena, &domain, sum),
+                expr: simplify::tidy(arena, domain, sum),
                 how,
             }
         }
         _ => Jeffreys::Numeric,
-    };
-
-    // Proofs that both routes agree.
-    let mut checks = Vec::new();
-    let mut worst = Some(Method::Canonical);
-    let name = format!("reparam {}: F from ℓ(g(φ)) = Jᵀ F(g(φ)) J", r.name);
-    'outer: for a in 0..k {
-        for b in a..k {
-            let v = equiv::equiv(arena, &domain, &samples, direct.fisher[a][b], fisher[a][b]);
-            match v {
-                Verdict::Proved(m) => worst = worst.map(|w| weaker(w, m)),
-                v => {
-                    let o = outcome_of(arena, v, direct.fisher[a][b], fisher[a][b]);
-                    if let CheckOutcome::Failed(msg) = &o {
-                        errors.push(syn::Error::new(
-                            r.name.span(),
-                            format!("{name} fails: {msg}"),
-                        ));
-                    }
-                    checks.push(Check {
-                        name: name.clone(),
-                        outcome: o,
-                    });
-                    worst = None;
-                    break 'outer;
-                }
-            }
-        }
-    }
-    if let Some(m) = worst {
-        checks.push(Check {
-            name,
-            outcome: CheckOutcome::Proved(m),
-        });
-    }
-    if let (Jeffreys::Closed { expr: a, .. }, Jeffreys::Closed { expr: b, .. }) =
-        (&direct.jeffreys, &jeffreys)
-    {
-        let name = format!(
-            "reparam {}: Jeffreys from ℓ(g(φ)) = Jeffreys ∘ g + ln |det J|",
-            r.name
-        );
-        let v = equiv::equiv(arena, &domain, &samples, *a, *b);
-        let o = outcome_of(arena, v, *a, *b);
-        if let CheckOutcome::Failed(msg) = &o {
-            errors.push(syn::Error::new(
-                r.name.span(),
-                format!("{name} fails: {msg}"),
-            ));
-        }
-        checks.push(Check { name, outcome: o });
-    }
-    Some(Reparam {
-        name: r.name.clone(),
-        params,
-        map: map_vec,
-        jacobian,
-        fisher,
-        jeffreys,
-        direct,
-        checks,
-    })
-}
-
-fn is_diagonal(arena: &Arena, m: &[Vec<Id>]) -> bool {
-    m.iter().enumerate().all(|(i, row)| {
-        row.iter()
-            .enumerate()
-            .all(|(j, &x)| i == j || arena.is_zero(x))
-    })
-}
-
-/// `ln |d|`, without the absolute value where the sign of `d` is known.
-fn log_abs(arena: &mut Arena, domain: &Domain, d: Id) -> Id {
-    match domain.sign(arena, d) {
-        Some(std::cmp::Ordering::Greater) => arena.ln(d),
-        Some(std::cmp::Ordering::Less) => {
-            let n = arena.neg(d);
-            arena.ln(n)
-        }
-        _ => {
-            let a = arena.abs(d);
-            arena.ln(a)
-        }
     }
 }

@@ -3,22 +3,30 @@
 //! moments, F, Jeffreys, every reparameterization, and every check with the method that proved
 //! it.
 
-use std::fmt::Write;
-
 use crate::expect::Source;
-use crate::expr::{Arena, Id, Symbol};
+use crate::expr::{Id, Symbol};
 use crate::print;
-use crate::simplify;
+use crate::Arena;
 
-use super::derive::{Check, CheckOutcome, Derivation, Jeffreys, SYMBOLIC_DET_MAX};
+use super::derivation::Derivation;
+use super::matrix::{Jeffreys, SYMBOLIC_DET_MAX};
+use super::proofs::{Check, CheckOutcome};
+
+/// One line of the report: `line!(out, "…", args)` appends the formatted text and a newline.
+macro_rules! line {
+    ($out:expr, $($fmt:tt)*) => {{
+        $out.push_str(&format!($($fmt)*));
+        $out.push('\n');
+    }};
+}
 
 /// The steps as plain text (Rust syntax for every formula).
-pub fn text(d: &mut Derivation) -> String {
+pub fn text(d: &Derivation) -> String {
     render(d, Style::Text)
 }
 
 /// The steps as Markdown with LaTeX formulas.
-pub fn markdown(d: &mut Derivation) -> String {
+pub fn markdown(d: &Derivation) -> String {
     render(d, Style::Tex)
 }
 
@@ -116,7 +124,7 @@ fn upper_triangle(
 ) {
     for i in 0..m.len() {
         for j in i..m.len() {
-            let _ = writeln!(out, "- {} = {}", label(i, j), fm.f(m[i][j]));
+            line!(out, "- {} = {}", label(i, j), fm.f(m[i][j]));
         }
     }
 }
@@ -143,39 +151,19 @@ fn jeffreys_line(fm: &Fmt, j: &Jeffreys) -> String {
     }
 }
 
-fn render(d: &mut Derivation, style: Style) -> String {
-    // Score and Hessian are shown simplified; everything else is already simplified.
-    let domain = d.core.domain.clone();
-    let arena = &mut d.model.arena;
-    let score: Vec<Id> = d
-        .core
-        .score
-        .iter()
-        .map(|&x| simplify::tidy(arena, &domain, x))
-        .collect();
-    let hessian: Vec<Vec<Id>> = d
-        .core
-        .hessian
-        .iter()
-        .map(|row| {
-            row.iter()
-                .map(|&x| simplify::tidy(arena, &domain, x))
-                .collect()
-        })
-        .collect();
-    let d = &*d;
+fn render(d: &Derivation, style: Style) -> String {
     let fm = Fmt {
         a: &d.model.arena,
         style,
     };
     let params = &d.model.params;
     let mut out = String::new();
-    let _ = writeln!(
+    line!(
         out,
         "# Fisher information of `{}`\n",
         d.model.item.sig.ident
     );
-    let _ = writeln!(
+    line!(
         out,
         "Parameters: {}; data: {}; inputs: {}; constants: {}.\n",
         fm.list(params),
@@ -183,19 +171,22 @@ fn render(d: &mut Derivation, style: Style) -> String {
         fm.list(&d.model.inputs),
         fm.list(&d.model.constants)
     );
-    let _ = writeln!(out, "## Log-likelihood\n\nℓ = {}\n", fm.f(d.model.loglik));
-    let _ = writeln!(out, "## Score\n");
-    for (i, s) in score.iter().enumerate() {
-        let _ = writeln!(out, "- {} = {}", fm.d1(params[i]), fm.f(*s));
+    line!(out, "## Log-likelihood\n\nℓ = {}\n", fm.f(d.model.loglik));
+    // Score and Hessian are shown simplified; everything else is simplified already.
+    line!(out, "## Score\n");
+    for (i, s) in d.core.shown.score.iter().enumerate() {
+        line!(out, "- {} = {}", fm.d1(params[i]), fm.f(*s));
     }
-    let _ = writeln!(out, "\n## Hessian\n");
-    upper_triangle(&mut out, &fm, &hessian, |i, j| fm.d2(params[i], params[j]));
-    let _ = writeln!(out, "\n## Moments\n");
+    line!(out, "\n## Hessian\n");
+    upper_triangle(&mut out, &fm, &d.core.shown.hessian, |i, j| {
+        fm.d2(params[i], params[j])
+    });
+    line!(out, "\n## Moments\n");
     if d.core.table.entries().is_empty() {
-        let _ = writeln!(out, "- none needed");
+        line!(out, "- none needed");
     }
     for e in d.core.table.entries() {
-        let _ = writeln!(
+        line!(
             out,
             "- {} ({})",
             fm.moment(e.factor, e.value),
@@ -203,24 +194,24 @@ fn render(d: &mut Derivation, style: Style) -> String {
         );
     }
     if let Some(note) = &d.core.inference_note {
-        let _ = writeln!(out, "- exponential-family inference declined: {note}");
+        line!(out, "- exponential-family inference declined: {note}");
     }
-    let _ = writeln!(out, "\n## Fisher information F = −E[H]\n");
+    line!(out, "\n## Fisher information F = −E[H]\n");
     upper_triangle(&mut out, &fm, &d.core.fisher, |i, j| {
         fm.entry("F", params[i], params[j])
     });
-    let _ = writeln!(out, "\n## Jeffreys prior\n");
+    line!(out, "\n## Jeffreys prior\n");
     out.push_str(&jeffreys_line(&fm, &d.core.jeffreys));
     for r in &d.reparams {
-        let _ = writeln!(out, "\n## Reparameterization `{}`\n", r.name);
+        line!(out, "\n## Reparameterization `{}`\n", r.name);
         for (old, g) in &r.map {
             let old = match style {
                 Style::Tex => format!("${}$", fm.name(*old)),
                 Style::Text => fm.name(*old),
             };
-            let _ = writeln!(out, "- {old} = {}", fm.f(*g));
+            line!(out, "- {old} = {}", fm.f(*g));
         }
-        let _ = writeln!(
+        line!(
             out,
             "\nF in ({}) by Jᵀ F(g(φ)) J, J = ∂θ/∂φ:\n",
             fm.list(&r.params)
@@ -231,7 +222,7 @@ fn render(d: &mut Derivation, style: Style) -> String {
         out.push('\n');
         out.push_str(&jeffreys_line(&fm, &r.jeffreys));
     }
-    let _ = writeln!(out, "\n## Checks\n");
+    line!(out, "\n## Checks\n");
     for c in d
         .core
         .checks

@@ -1,0 +1,706 @@
+//! The catalogue of generated items: one small function per item, and [`ITEMS`], the list
+//! that both the real module and, on error, the stub module are built from. An item reads the
+//! quantities the derivation computed ([`Ctx`]) and only writes tokens.
+
+use std::collections::HashMap;
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::Ident;
+
+use crate::emit;
+use crate::expr::{Id, Symbol};
+use crate::print;
+use crate::Arena;
+
+use super::unrolled;
+use crate::model::matrix::{upper, Inverse, Jeffreys, Matrix};
+use crate::model::quantities::Forms;
+
+/// The argument lists of one set of items: the model's own parameters or a reparam's.
+#[derive(Clone, Debug)]
+pub struct Shape {
+    /// The parameter names in matrix order (`PARAMS`); K is their number.
+    pub names: Vec<String>,
+    /// `P`: the arguments of `fisher` & co., parameters and constants in order, inputs last.
+    pub p: Vec<Ident>,
+    /// `P` without the inputs: the fixed arguments of the averaged items.
+    pub fixed: Vec<Ident>,
+    /// All arguments, for `score` and `hessian`.
+    pub all: Vec<Ident>,
+    /// The inputs of a conditional model.
+    pub inputs: Vec<Ident>,
+}
+
+impl Shape {
+    fn k(&self) -> usize {
+        self.names.len()
+    }
+}
+
+/// What the items of one parameterization read: its derived quantities, and the symbols behind
+/// the arguments of [`Shape`] (position by position).
+pub struct Ctx<'a> {
+    /// The arena the quantities live in.
+    pub arena: &'a Arena,
+    /// The argument lists.
+    pub shape: &'a Shape,
+    /// The symbols of `shape.p`.
+    pub p: &'a [Symbol],
+    /// The symbols of `shape.all`.
+    pub all: &'a [Symbol],
+    /// Score and Hessian as emitted.
+    pub emitted: &'a Forms,
+    /// F.
+    pub fisher: &'a Matrix,
+    /// ½ ln det F.
+    pub jeffreys: &'a Jeffreys,
+    /// F⁻¹.
+    pub inverse: &'a Inverse,
+    /// Expressions that must be positive on the domain (NaN outside).
+    pub guards: &'a [Id],
+    /// The DERIVATION text.
+    pub derivation: &'a str,
+}
+
+/// Whether an item is a constant or a function.
+#[derive(Clone, Copy)]
+enum Kind {
+    Const,
+    Fn,
+}
+
+/// The lints a generated function allows: all of them take arguments they may not read.
+#[derive(Clone, Copy)]
+enum Lints {
+    /// `#[allow(unused_variables, unused_parens, clippy::all)] #[inline]`.
+    Inline,
+    /// `#[allow(unused_variables, clippy::all)] #[inline]`.
+    InlinePlain,
+    /// `#[allow(unused_variables, clippy::all)]`.
+    Plain,
+    /// None (constants).
+    None,
+}
+
+/// One generated item.
+pub struct Item {
+    kind: Kind,
+    lints: Lints,
+    /// Whether the item exists for a shape (the averaged items need inputs).
+    present: fn(&Shape) -> bool,
+    /// `pub fn name(args) -> T` or `pub const NAME: T`.
+    signature: fn(&Shape) -> TokenStream,
+    /// The value in a stub module: NaN of the right shape, or empty text.
+    stub: fn(&Shape) -> TokenStream,
+    /// The doc text and the value (a body or a constant's value) from a derivation.
+    build: fn(&Ctx) -> syn::Result<(String, TokenStream)>,
+}
+
+/// Every generated item, in the order they are emitted.
+pub const ITEMS: &[Item] = &[
+    PARAMS,
+    FISHER_TEXT,
+    JEFFREYS_TEXT,
+    DERIVATION,
+    SCORE,
+    HESSIAN,
+    FISHER,
+    FISHER_INVERSE,
+    JEFFREYS_LOG_DENSITY,
+    NATURAL_GRADIENT,
+    KL_QUADRATIC,
+    FISHER_AVERAGED,
+    JEFFREYS_AVERAGED,
+];
+
+/// The items of one parameterization, from its derived quantities.
+pub fn module_items(cx: &Ctx) -> syn::Result<TokenStream> {
+    let mut out = TokenStream::new();
+    for item in ITEMS.iter().filter(|i| (i.present)(cx.shape)) {
+        let (doc, value) = (item.build)(cx)?;
+        let doc = doc_lines(&doc);
+        let lints = lints(item.lints);
+        let sig = (item.signature)(cx.shape);
+        out.extend(match item.kind {
+            Kind::Const => quote! { #doc #sig = #value; },
+            Kind::Fn => quote! { #doc #lints #sig { #value } },
+        });
+    }
+    Ok(out)
+}
+
+/// The same items with stub values, for the module emitted beside an error.
+pub fn stub_items(shape: &Shape) -> TokenStream {
+    let mut out = TokenStream::new();
+    for item in ITEMS.iter().filter(|i| (i.present)(shape)) {
+        let sig = (item.signature)(shape);
+        let value = (item.stub)(shape);
+        out.extend(match item.kind {
+            Kind::Const => quote! { #sig = #value; },
+            Kind::Fn => quote! { #sig { #value } },
+        });
+    }
+    out
+}
+
+fn lints(l: Lints) -> TokenStream {
+    match l {
+        Lints::Inline => {
+            quote! { #[allow(unused_variables, unused_parens, clippy::all)] #[inline] }
+        }
+        Lints::InlinePlain => quote! { #[allow(unused_variables, clippy::all)] #[inline] },
+        Lints::Plain => quote! { #[allow(unused_variables, clippy::all)] },
+        Lints::None => quote! {},
+    }
+}
+
+/// `#[doc = " line"]` for each line of `text`.
+pub fn doc_lines(text: &str) -> TokenStream {
+    let lines: Vec<String> = text.lines().map(|l| format!(" {l}")).collect();
+    quote! { #(#[doc = #lines])* }
+}
+
+// ---- shared pieces ----------------------------------------------------------------------
+
+fn always(_: &Shape) -> bool {
+    true
+}
+
+fn with_inputs(s: &Shape) -> bool {
+    !s.inputs.is_empty()
+}
+
+fn args(ids: &[Ident]) -> TokenStream {
+    quote! { #(#ids: f64),* }
+}
+
+fn nan_scalar(_: &Shape) -> TokenStream {
+    quote! { ::core::f64::NAN }
+}
+
+fn nan_vector(s: &Shape) -> TokenStream {
+    let k = s.k();
+    quote! { [::core::f64::NAN; #k] }
+}
+
+fn nan_matrix(s: &Shape) -> TokenStream {
+    let k = s.k();
+    quote! { [[::core::f64::NAN; #k]; #k] }
+}
+
+/// The type of the `inputs` slice: one input per row, or an array of them.
+fn inputs_type(s: &Shape) -> TokenStream {
+    let m = s.inputs.len();
+    if m == 1 {
+        quote! { &[f64] }
+    } else {
+        quote! { &[[f64; #m]] }
+    }
+}
+
+/// Rust text of a matrix of expressions, `[[a, b], [c, d]]`.
+pub fn matrix_text(arena: &Arena, m: &[Vec<Id>]) -> String {
+    let rows: Vec<String> = m
+        .iter()
+        .map(|r| {
+            let cells: Vec<String> = r.iter().map(|&x| print::rust(arena, x)).collect();
+            format!("[{}]", cells.join(", "))
+        })
+        .collect();
+    format!("[{}]", rows.join(", "))
+}
+
+/// A function body computing `roots` over the arguments `vars` (named by `idents`) and
+/// arranging their values with `arrange`; it returns `nan` outside the domain (where a guard
+/// over its own arguments is not positive).
+fn body(
+    cx: &Ctx,
+    roots: &[Id],
+    (vars, idents): (&[Symbol], &[Ident]),
+    nan: TokenStream,
+    arrange: impl FnOnce(&[TokenStream]) -> TokenStream,
+) -> syn::Result<TokenStream> {
+    let arena = cx.arena;
+    let checks: Vec<Id> = cx
+        .guards
+        .iter()
+        .copied()
+        .filter(|&c| arena.free_symbols(c).iter().all(|s| vars.contains(s)))
+        .collect();
+    let mut all = roots.to_vec();
+    all.extend(&checks);
+    let map: HashMap<Symbol, TokenStream> = vars
+        .iter()
+        .zip(idents)
+        .map(|(&s, id)| (s, quote! { #id }))
+        .collect();
+    let e = emit::emit(arena, &all, &map).map_err(|m| syn::Error::new(Span::call_site(), m))?;
+    let lets = &e.lets;
+    let (values, tests) = e.values.split_at(roots.len());
+    let out = arrange(values);
+    // `!(v > 0)` is also true for NaN.
+    let check = if tests.is_empty() {
+        quote! {}
+    } else {
+        quote! { if !(#((#tests) > 0.0)&&*) { return #nan; } }
+    };
+    Ok(quote! { #(#lets)* #check #out })
+}
+
+fn p_vars<'a>(cx: &'a Ctx) -> (&'a [Symbol], &'a [Ident]) {
+    (cx.p, &cx.shape.p)
+}
+
+fn all_vars<'a>(cx: &'a Ctx) -> (&'a [Symbol], &'a [Ident]) {
+    (cx.all, &cx.shape.all)
+}
+
+/// A call of the sibling item `name` with the arguments `P`. The path starts at `self` so that
+/// an argument with the same name as an item does not shadow it.
+fn call_p(name: &str, s: &Shape) -> TokenStream {
+    let f = Ident::new(name, Span::call_site());
+    let p = &s.p;
+    quote! { self::#f(#(#p),*) }
+}
+
+// ---- the texts ----------------------------------------------------------------------------
+
+const PARAMS: Item = Item {
+    kind: Kind::Const,
+    lints: Lints::None,
+    present: always,
+    signature: |s| {
+        let k = s.k();
+        quote! { pub const PARAMS: [&str; #k] }
+    },
+    stub: |s| {
+        let names = &s.names;
+        quote! { [#(#names),*] }
+    },
+    build: |cx| {
+        let names = &cx.shape.names;
+        let doc = format!("The parameters, in matrix order: {}.", names.join(", "));
+        Ok((doc, quote! { [#(#names),*] }))
+    },
+};
+
+const FISHER_TEXT: Item = Item {
+    kind: Kind::Const,
+    lints: Lints::None,
+    present: always,
+    signature: |s| {
+        let k = s.k();
+        quote! { pub const FISHER: [[&str; #k]; #k] }
+    },
+    stub: |s| {
+        let k = s.k();
+        quote! { [[""; #k]; #k] }
+    },
+    build: |cx| {
+        let rows: Vec<TokenStream> = cx
+            .fisher
+            .iter()
+            .map(|r| {
+                let cells: Vec<String> = r.iter().map(|&x| print::rust(cx.arena, x)).collect();
+                quote! { [#(#cells),*] }
+            })
+            .collect();
+        let doc = "The Fisher information entries as Rust expressions.".to_string();
+        Ok((doc, quote! { [#(#rows),*] }))
+    },
+};
+
+const JEFFREYS_TEXT: Item = Item {
+    kind: Kind::Const,
+    lints: Lints::None,
+    present: always,
+    signature: |_| quote! { pub const JEFFREYS: &str },
+    stub: |_| quote! { "" },
+    build: |cx| {
+        let text = match cx.jeffreys {
+            Jeffreys::Closed { expr, .. } => print::rust(cx.arena, *expr),
+            Jeffreys::Numeric => "0.5 * ln det F (numeric Cholesky log-determinant)".to_string(),
+        };
+        let doc = "The Jeffreys log density ½ ln det F as a Rust expression.".to_string();
+        Ok((doc, quote! { #text }))
+    },
+};
+
+const DERIVATION: Item = Item {
+    kind: Kind::Const,
+    lints: Lints::None,
+    present: always,
+    signature: |_| quote! { pub const DERIVATION: &str },
+    stub: |_| quote! { "" },
+    build: |cx| {
+        let text = cx.derivation;
+        let doc = "The derivation, step by step (Markdown with LaTeX).".to_string();
+        Ok((doc, quote! { #text }))
+    },
+};
+
+// ---- one observation ------------------------------------------------------------------------
+
+const SCORE: Item = Item {
+    kind: Kind::Fn,
+    lints: Lints::Inline,
+    present: always,
+    signature: |s| {
+        let (all, k) = (args(&s.all), s.k());
+        quote! { pub fn score(#all) -> [f64; #k] }
+    },
+    stub: nan_vector,
+    build: |cx| {
+        let score = &cx.emitted.score;
+        let lines: Vec<String> = cx
+            .shape
+            .names
+            .iter()
+            .zip(score)
+            .map(|(n, &s)| format!("∂ℓ/∂{n} = {}", print::rust(cx.arena, s)))
+            .collect();
+        let doc = format!("The score ∂ℓ/∂θ:\n\n```text\n{}\n```", lines.join("\n"));
+        let body = body(cx, score, all_vars(cx), nan_vector(cx.shape), |v| {
+            quote! { [#(#v),*] }
+        })?;
+        Ok((doc, body))
+    },
+};
+
+const HESSIAN: Item = Item {
+    kind: Kind::Fn,
+    lints: Lints::Inline,
+    present: always,
+    signature: |s| {
+        let (all, k) = (args(&s.all), s.k());
+        quote! { pub fn hessian(#all) -> [[f64; #k]; #k] }
+    },
+    stub: nan_matrix,
+    build: |cx| {
+        let h = &cx.emitted.hessian;
+        let doc = format!(
+            "The Hessian ∂²ℓ/∂θ∂θᵀ of the log-likelihood at one observation (symmetric):\n\n\
+             ```text\nH = {}\n```\n\nNaN outside the domain.",
+            matrix_text(cx.arena, h)
+        );
+        let k = cx.shape.k();
+        let body = body(cx, &upper(h), all_vars(cx), nan_matrix(cx.shape), |v| {
+            unrolled::matrix(k, v)
+        })?;
+        Ok((doc, body))
+    },
+};
+
+// ---- F and what follows from it -----------------------------------------------------------
+
+const FISHER: Item = Item {
+    kind: Kind::Fn,
+    lints: Lints::Inline,
+    present: always,
+    signature: |s| {
+        let (p, k) = (args(&s.p), s.k());
+        quote! { pub fn fisher(#p) -> [[f64; #k]; #k] }
+    },
+    stub: nan_matrix,
+    build: |cx| {
+        let inputs_note = if cx.shape.inputs.is_empty() {
+            ""
+        } else {
+            "\n\nThis is a conditional model: the inputs are the last arguments and this is F at \
+             one input. The model's Fisher information is the average over inputs, \
+             `fisher_averaged`."
+        };
+        let doc = format!(
+            "Fisher information F = −E[∂²ℓ/∂θ∂θᵀ] in closed form:\n\n```text\nF = {}\n```\n\n\
+             Outside the model's domain (where a logarithm's argument of ℓ is not positive) the \
+             entries are NaN; no panic.{inputs_note}",
+            matrix_text(cx.arena, cx.fisher)
+        );
+        let k = cx.shape.k();
+        let body = body(
+            cx,
+            &upper(cx.fisher),
+            p_vars(cx),
+            nan_matrix(cx.shape),
+            |v| unrolled::matrix(k, v),
+        )?;
+        Ok((doc, body))
+    },
+};
+
+const FISHER_INVERSE: Item = Item {
+    kind: Kind::Fn,
+    lints: Lints::Inline,
+    present: always,
+    signature: |s| {
+        let (p, k) = (args(&s.p), s.k());
+        quote! { pub fn fisher_inverse(#p) -> [[f64; #k]; #k] }
+    },
+    stub: nan_matrix,
+    build: |cx| {
+        let (how, body) = match cx.inverse {
+            Inverse::Closed(inv) => {
+                let k = cx.shape.k();
+                let body = body(cx, &upper(inv), p_vars(cx), nan_matrix(cx.shape), |v| {
+                    unrolled::matrix(k, v)
+                })?;
+                let text = matrix_text(cx.arena, inv);
+                (format!("in closed form:\n\n```text\nF⁻¹ = {text}\n```"), body)
+            }
+            Inverse::Singular => (
+                "not at all: F is singular for every value of the parameters, so this is NaN."
+                    .to_string(),
+                nan_matrix(cx.shape),
+            ),
+            Inverse::Cholesky => (
+                "by a Cholesky factorization of F, unrolled (NaN where F is not positive definite)."
+                    .to_string(),
+                inverse_by_cholesky(cx.shape),
+            ),
+        };
+        let doc = format!("The inverse Fisher information (the Cramér–Rao bound), {how}");
+        Ok((doc, body))
+    },
+};
+
+/// F⁻¹ column by column from an unrolled Cholesky factorization of F.
+fn inverse_by_cholesky(s: &Shape) -> TokenStream {
+    let k = s.k();
+    let factor = unrolled::cholesky(k, &nan_matrix(s));
+    let columns: Vec<TokenStream> = (0..k)
+        .map(|j| {
+            let e: Vec<TokenStream> = (0..k)
+                .map(|i| {
+                    if i == j {
+                        quote! { 1.0_f64 }
+                    } else {
+                        quote! { 0.0_f64 }
+                    }
+                })
+                .collect();
+            unrolled::solve(k, &e)
+        })
+        .collect();
+    let cells: Vec<TokenStream> = (0..k)
+        .map(|i| {
+            let row: Vec<TokenStream> = (0..k).map(|j| quote! { __fim_cols[#j][#i] }).collect();
+            quote! { [#(#row),*] }
+        })
+        .collect();
+    let fisher = call_p("fisher", s);
+    quote! {
+        let __fim_f = #fisher;
+        #factor
+        let __fim_cols: [[f64; #k]; #k] = [#({ #columns }),*];
+        [#(#cells),*]
+    }
+}
+
+const JEFFREYS_LOG_DENSITY: Item = Item {
+    kind: Kind::Fn,
+    lints: Lints::Inline,
+    present: always,
+    signature: |s| {
+        let p = args(&s.p);
+        quote! { pub fn jeffreys_log_density(#p) -> f64 }
+    },
+    stub: nan_scalar,
+    build: |cx| {
+        let (form, body) = match cx.jeffreys {
+            Jeffreys::Closed { expr, .. } => {
+                let body = body(cx, &[*expr], p_vars(cx), nan_scalar(cx.shape), |v| {
+                    let v0 = &v[0];
+                    quote! { #v0 }
+                })?;
+                (format!("`{}`", print::rust(cx.arena, *expr)), body)
+            }
+            Jeffreys::Numeric => (
+                "½ ln det F by a Cholesky factorization at run time (F is dense and large)"
+                    .to_string(),
+                jeffreys_by_cholesky(cx.shape),
+            ),
+        };
+        let doc = format!(
+            "½ ln det F exactly, which is the Jeffreys prior's log density up to its (usually \
+             infinite) normalizing constant: {form}.\n\n−∞ where F is singular, NaN outside the \
+             domain; at the boundary of the domain it may be ±∞."
+        );
+        Ok((doc, body))
+    },
+};
+
+/// ½ ln det F = Σ ln lᵢᵢ from an unrolled Cholesky factorization; where a pivot fails, the
+/// run-time helper tells −∞ (singular) from NaN.
+fn jeffreys_by_cholesky(s: &Shape) -> TokenStream {
+    let k = s.k();
+    let fail = quote! { ::fim::__private::half_log_det(&__fim_f) };
+    let factor = unrolled::cholesky(k, &fail);
+    let logs: Vec<TokenStream> = (0..k)
+        .map(|i| {
+            let l = unrolled::lname(i, i);
+            quote! { #l.ln() }
+        })
+        .collect();
+    let fisher = call_p("fisher", s);
+    quote! {
+        let __fim_f = #fisher;
+        #factor
+        // det F = Π lᵢᵢ², so ½ ln det F = Σ ln lᵢᵢ.
+        #(#logs)+*
+    }
+}
+
+const NATURAL_GRADIENT: Item = Item {
+    kind: Kind::Fn,
+    lints: Lints::Inline,
+    present: always,
+    signature: |s| {
+        let (p, k) = (args(&s.p), s.k());
+        quote! { pub fn natural_gradient(#p, grad: [f64; #k]) -> [f64; #k] }
+    },
+    stub: nan_vector,
+    build: |cx| {
+        let doc = format!(
+            "The natural gradient F⁻¹ · grad, with F⁻¹ as in [`fisher_inverse`] and\n\n\
+             ```text\nF = {}\n```\n\nNaN outside the domain.",
+            matrix_text(cx.arena, cx.fisher)
+        );
+        let s = cx.shape;
+        let k = s.k();
+        let body = match cx.inverse {
+            Inverse::Closed(_) => {
+                let rows: Vec<TokenStream> = (0..k)
+                    .map(|i| {
+                        let terms: Vec<TokenStream> = (0..k)
+                            .map(|j| quote! { __fim_inv[#i][#j] * grad[#j] })
+                            .collect();
+                        quote! { #(#terms)+* }
+                    })
+                    .collect();
+                let inverse = call_p("fisher_inverse", s);
+                quote! {
+                    let __fim_inv = #inverse;
+                    [#(#rows),*]
+                }
+            }
+            Inverse::Singular => nan_vector(s),
+            Inverse::Cholesky => {
+                let factor = unrolled::cholesky(k, &nan_vector(s));
+                let grad: Vec<TokenStream> = (0..k).map(|i| quote! { grad[#i] }).collect();
+                let solve = unrolled::solve(k, &grad);
+                let fisher = call_p("fisher", s);
+                quote! {
+                    let __fim_f = #fisher;
+                    #factor
+                    #solve
+                }
+            }
+        };
+        Ok((doc, body))
+    },
+};
+
+const KL_QUADRATIC: Item = Item {
+    kind: Kind::Fn,
+    lints: Lints::InlinePlain,
+    present: always,
+    signature: |s| {
+        let (p, k) = (args(&s.p), s.k());
+        quote! { pub fn kl_quadratic(#p, delta: [f64; #k]) -> f64 }
+    },
+    stub: nan_scalar,
+    build: |cx| {
+        let doc = format!(
+            "The local Kullback–Leibler divergence ½ δᵀ F δ between the model at P and at P + δ \
+             (second order in δ), with\n\n```text\nF = {}\n```\n\nNaN outside the domain.",
+            matrix_text(cx.arena, cx.fisher)
+        );
+        let k = cx.shape.k();
+        let terms: Vec<TokenStream> = (0..k)
+            .flat_map(|i| (0..k).map(move |j| quote! { delta[#i] * __fim_f[#i][#j] * delta[#j] }))
+            .collect();
+        let fisher = call_p("fisher", cx.shape);
+        Ok((
+            doc,
+            quote! {
+                let __fim_f = #fisher;
+                0.5 * (#(#terms)+*)
+            },
+        ))
+    },
+};
+
+// ---- conditional models -------------------------------------------------------------------
+
+const FISHER_AVERAGED: Item = Item {
+    kind: Kind::Fn,
+    lints: Lints::Plain,
+    present: with_inputs,
+    signature: |s| {
+        let (fixed, ty, k) = (args(&s.fixed), inputs_type(s), s.k());
+        quote! { pub fn fisher_averaged(#fixed, inputs: #ty) -> [[f64; #k]; #k] }
+    },
+    stub: nan_matrix,
+    build: |cx| {
+        let doc = "The Fisher information of the conditional model, averaged over a set of \
+                   inputs: (1/N) Σ F(inputs[i]). NaN for an empty slice."
+            .to_string();
+        let s = cx.shape;
+        let k = s.k();
+        let ins = &s.inputs;
+        let bind = if ins.len() == 1 {
+            let c = &ins[0];
+            quote! { let #c: f64 = *__fim_c; }
+        } else {
+            let idx: Vec<usize> = (0..ins.len()).collect();
+            quote! { #(let #ins: f64 = __fim_c[#idx];)* }
+        };
+        let fisher = call_p("fisher", s);
+        Ok((
+            doc,
+            quote! {
+                let mut __fim_acc = [[0.0_f64; #k]; #k];
+                for __fim_c in inputs {
+                    #bind
+                    let __fim_f = #fisher;
+                    for __fim_i in 0..#k {
+                        for __fim_j in 0..#k {
+                            __fim_acc[__fim_i][__fim_j] += __fim_f[__fim_i][__fim_j];
+                        }
+                    }
+                }
+                let __fim_n = inputs.len() as f64;
+                for __fim_row in __fim_acc.iter_mut() {
+                    for __fim_x in __fim_row.iter_mut() {
+                        *__fim_x /= __fim_n;
+                    }
+                }
+                __fim_acc
+            },
+        ))
+    },
+};
+
+const JEFFREYS_AVERAGED: Item = Item {
+    kind: Kind::Fn,
+    lints: Lints::Plain,
+    present: with_inputs,
+    signature: |s| {
+        let (fixed, ty) = (args(&s.fixed), inputs_type(s));
+        quote! { pub fn jeffreys_log_density_averaged(#fixed, inputs: #ty) -> f64 }
+    },
+    stub: nan_scalar,
+    build: |cx| {
+        let doc = "The Jeffreys log density ½ ln det of the averaged Fisher information \
+                   ([`fisher_averaged`]), by a Cholesky factorization; −∞ where it is singular."
+            .to_string();
+        let fixed = &cx.shape.fixed;
+        Ok((
+            doc,
+            quote! {
+                ::fim::__private::half_log_det(&self::fisher_averaged(#(#fixed,)* inputs))
+            },
+        ))
+    },
+};

@@ -1,0 +1,51 @@
+//! What one parameterization has derived: score, Hessian, the moments used, F, the Jeffreys
+//! density, F⁻¹, the forms shown and emitted, the domain and the checks. Computed once by the
+//! derivation ([`super::derive`]); the report and the expansion only read it.
+
+use crate::equiv::SampleDomain;
+use crate::expect::MomentTable;
+use crate::expr::Id;
+use crate::simplify::Domain;
+
+use super::matrix::{Inverse, Jeffreys, Matrix};
+use super::proofs::Check;
+
+/// Score and Hessian in one form.
+#[derive(Clone, Debug, Default)]
+pub struct Forms {
+    /// ∂ℓ/∂θᵢ.
+    pub score: Vec<Id>,
+    /// ∂²ℓ/∂θᵢ∂θⱼ.
+    pub hessian: Matrix,
+}
+
+/// Everything derived for one parameterization.
+#[derive(Clone, Debug)]
+pub struct Quantities {
+    /// ∂ℓ/∂θᵢ, as the derivative rules produced it.
+    pub score: Vec<Id>,
+    /// ∂²ℓ/∂θᵢ∂θⱼ (symmetric; the upper triangle computed once).
+    pub hessian: Matrix,
+    /// The moments used: declared, derived and inferred.
+    pub table: MomentTable,
+    /// Why exponential-family inference declined, when it did.
+    pub inference_note: Option<String>,
+    /// F = −E[H], simplified.
+    pub fisher: Matrix,
+    /// ½ ln det F.
+    pub jeffreys: Jeffreys,
+    /// F⁻¹, or how generated code gets it.
+    pub inverse: Inverse,
+    /// Score and Hessian simplified for people (the report).
+    pub shown: Forms,
+    /// Score and Hessian as emitted: each entry the shorter of its raw and its shown form (the
+    /// chain rule through a reparameterization is long).
+    pub emitted: Forms,
+    /// Every check run or skipped.
+    pub checks: Vec<Check>,
+    /// Sign facts on the domain.
+    pub domain: Domain,
+    /// Where sample points for proofs are drawn; its `positive` expressions are also the
+    /// guards of the generated functions (NaN outside the domain).
+    pub samples: SampleDomain,
+}
