@@ -1,3 +1,7 @@
+//! The public contract, as types: every generated item exists with the signature the
+//! documentation gives (an ordinary test, so that it builds with the other behaviour tests;
+//! the compile-fail cases are in `tests/ui`).
+
 use fim::fisher_model;
 
 /// Binomial: x successes in n trials.
@@ -18,7 +22,8 @@ fn regression(y: f64, a: f64, b: f64, c: f64) -> f64 {
     -(y - a - b * c).powi(2) / 2.0
 }
 
-fn main() {
+#[test]
+fn every_item_has_its_signature() {
     let _: f64 = binomial(3.0, 0.3, 10.0);
     let _: [&str; 1] = binomial::PARAMS;
     let _: [[&str; 1]; 1] = binomial::FISHER;
