@@ -9,8 +9,9 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::expr::{Arena, BigInt, Id, Rational, Symbol};
+use crate::expr::{BigInt, Id, Rational, Symbol};
 use crate::simplify::{self, Domain};
+use crate::Arena;
 
 /// How an identity was proved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! Invariant: children are created before parents, so every child id is smaller than its
 //! parent's. Identical nodes are stored once, so structural equality is id equality. Sums and
 //! products are n-ary and canonical on construction (flattened, constants folded, like terms and
-//! powers of one base merged, sorted by [`Arena::cmp`]). Constants are exact [`BigRational`]s.
+//! powers of one base merged, sorted by [`Ir::cmp`]). Constants are exact [`BigRational`]s.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -24,12 +24,12 @@ pub fn denom(r: &Rational) -> BigInt {
     BigInt::from(r.denominator().clone())
 }
 
-/// Index of a node in an [`Arena`].
+/// Index of a node in an [`Ir`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub struct Id(u32);
 
 impl Id {
-    /// The position of the node in its arena.
+    /// The position of the node in its store.
     pub fn index(self) -> usize {
         self.0 as usize
     }
@@ -178,23 +178,22 @@ fn node_hash(node: &Node) -> u64 {
     h.finish()
 }
 
-impl std::fmt::Debug for Arena {
+impl std::fmt::Debug for Ir {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Arena")
+        f.debug_struct("Ir")
             .field("nodes", &self.nodes)
             .field("syms", &self.syms)
             .finish_non_exhaustive()
     }
 }
 
-/// `Σ coefficient · data factor`, as (coefficient, factor) pairs.
-pub(crate) type DataTerms = Vec<(Id, Id)>;
-
-/// The arena that owns every node and symbol of a derivation.
+/// The expression store: every node and symbol of a derivation, interned, with the memos that
+/// belong to the IR itself (derivatives, free-symbol tests). The stages' caches live with the
+/// stages, beside the store in [`crate::Arena`].
 #[derive(Default)]
-pub struct Arena {
+pub struct Ir {
     nodes: Vec<Node>,
-    /// Per node: whether a logarithm occurs in it (see [`Arena::has_ln`]).
+    /// Per node: whether a logarithm occurs in it (see [`Ir::has_ln`]).
     has_ln: Vec<bool>,
     /// The intern table: ids, hashed and compared through `nodes`, so each node is stored once.
     map: hashbrown::HashTable<Id>,
@@ -208,14 +207,6 @@ pub struct Arena {
     pub(crate) diff_memo: FxHashMap<(Id, Symbol), Id>,
     /// Memoized free-symbol tests, keyed by (node, symbol).
     pub(crate) dep_memo: FxHashMap<(Id, Symbol), bool>,
-    /// Memoized splits into data terms, keyed by (node, fingerprint of the data symbols).
-    pub(crate) terms_memo: FxHashMap<(Id, u64), std::rc::Rc<DataTerms>>,
-    /// Memoized simplifications, keyed by (node, version of the sign facts used).
-    pub(crate) simplify_memo: FxHashMap<(Id, u64), Id>,
-    /// Canonical IR of polynomials used as denominator keys, by a hash of their terms.
-    pub(crate) poly_keys: FxHashMap<u64, Vec<(crate::simplify::Poly, Id)>>,
-    /// Memoized rational-function forms, keyed like `simplify_memo`.
-    pub(crate) ratfun_memo: FxHashMap<(Id, u64), std::rc::Rc<crate::simplify::RatFun>>,
 }
 
 /// Builds a rational from an integer.
@@ -281,8 +272,8 @@ fn int_root(n: &BigInt, q: u32) -> Option<BigInt> {
     }
 }
 
-impl Arena {
-    /// An empty arena, sized for a typical derivation (a few hundred nodes) so that its
+impl Ir {
+    /// An empty store, sized for a typical derivation (a few hundred nodes) so that its
     /// tables do not grow step by step.
     pub fn new() -> Self {
         const NODES: usize = 1024;
@@ -290,15 +281,12 @@ impl Arena {
         fn memo<K, V>() -> FxHashMap<K, V> {
             FxHashMap::with_capacity_and_hasher(MEMO, Default::default())
         }
-        Arena {
+        Ir {
             nodes: Vec::with_capacity(NODES),
             has_ln: Vec::with_capacity(NODES),
             map: hashbrown::HashTable::with_capacity(NODES),
             diff_memo: memo(),
             dep_memo: FxHashMap::with_capacity_and_hasher(4 * MEMO, Default::default()),
-            terms_memo: memo(),
-            simplify_memo: memo(),
-            ratfun_memo: memo(),
             ..Self::default()
         }
     }
@@ -443,7 +431,7 @@ impl Arena {
         self.has_ln[id.index()]
     }
 
-    fn any_child(&self, node: &Node, f: impl Fn(&Arena, Id) -> bool) -> bool {
+    fn any_child(&self, node: &Node, f: impl Fn(&Ir, Id) -> bool) -> bool {
         match node {
             Node::Num(_) | Node::Pi | Node::Sym(_) => false,
             Node::Add(ts) => ts.iter().any(|&t| f(self, t)),
@@ -1124,7 +1112,7 @@ impl Arena {
     fn rebuild(
         &mut self,
         id: Id,
-        f: &mut dyn FnMut(&mut Arena, Id) -> Id,
+        f: &mut dyn FnMut(&mut Ir, Id) -> Id,
         map: &HashMap<Symbol, Id>,
     ) -> Id {
         match self.node(id).clone() {
@@ -1134,7 +1122,7 @@ impl Arena {
     }
 
     /// Rebuilds `id` with `f` applied to each child, through the canonical constructors.
-    pub fn map_children(&mut self, id: Id, f: &mut dyn FnMut(&mut Arena, Id) -> Id) -> Id {
+    pub fn map_children(&mut self, id: Id, f: &mut dyn FnMut(&mut Ir, Id) -> Id) -> Id {
         match self.node(id).clone() {
             Node::Num(_) | Node::Pi | Node::Sym(_) => id,
             Node::Add(ts) => {
@@ -1341,6 +1329,10 @@ impl MulAcc {
         Some(self.exps.remove(i).1)
     }
 }
+
+// The unit tests build through the arena every caller uses.
+#[cfg(test)]
+use crate::Arena;
 
 #[cfg(test)]
 mod tests {

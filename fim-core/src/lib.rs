@@ -7,6 +7,7 @@
 // Matrix code (F, H, J, their inverses) reads as the math does with explicit indices.
 #![allow(clippy::needless_range_loop)]
 
+mod arena;
 pub mod diff;
 pub mod emit;
 pub mod equiv;
@@ -18,4 +19,5 @@ pub mod parse;
 pub mod print;
 pub mod simplify;
 
-pub use expr::{Arena, Id, Node, Rational, Symbol};
+pub use arena::Arena;
+pub use expr::{Id, Node, Rational, Symbol};

@@ -1,4 +1,4 @@
-//! `syn` → IR: the body of a log-likelihood as an [`Arena`] expression.
+//! `syn` → IR: the body of a log-likelihood as an [`Ir`] expression.
 //!
 //! [`check_depth`] runs first, iteratively, on raw tokens, so that nothing recursive (syn's
 //! parser, syn's `Drop`, `Spanned`) ever sees input deep enough to overflow a 2 MiB stack. The
@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap as HashMap;
 use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Lit, Pat, Stmt, Type, UnOp};
 
-use crate::expr::{rat, ratio, Arena, BigInt, Id, Rational};
+use crate::expr::{rat, ratio, BigInt, Id, Ir, Rational};
 
 /// Documented nesting limit: the largest weighted nesting depth [`check_depth`] admits.
 ///
@@ -80,11 +80,11 @@ type Scope = HashMap<String, Id>;
 
 /// syn::Expr -> IR, with no `let` bindings in scope.
 ///
-/// Every single-identifier path becomes [`Arena::var`], except the constants `PI`, `E` (and the
+/// Every single-identifier path becomes [`Ir::var`], except the constants `PI`, `E` (and the
 /// other exact `std::f64::consts`). The walk is iterative, so any tree syn could build is safe;
 /// error spans are found with syn's `Spanned`, which is recursive, so run [`check_depth`] on the
 /// tokens first as [`parse_str`] and the macro do.
-pub fn expr(arena: &mut Arena, e: &syn::Expr) -> syn::Result<Id> {
+pub fn expr(arena: &mut Ir, e: &syn::Expr) -> syn::Result<Id> {
     let mut errors = Vec::new();
     let id = convert(arena, &Scope::default(), e, &mut errors);
     let id = id.and_then(|id| shallow(arena, id, e, &mut HashMap::default(), &mut errors));
@@ -95,7 +95,7 @@ pub fn expr(arena: &mut Arena, e: &syn::Expr) -> syn::Result<Id> {
 /// a tail expression. Bindings are inlined (substituted), shadowing allowed.
 ///
 /// Every unsupported statement and expression is reported, combined into one error.
-pub fn block(arena: &mut Arena, b: &syn::Block) -> syn::Result<Id> {
+pub fn block(arena: &mut Ir, b: &syn::Block) -> syn::Result<Id> {
     statements(arena, &b.stmts, b.brace_token.span.join())
 }
 
@@ -106,7 +106,7 @@ pub fn block(arena: &mut Arena, b: &syn::Block) -> syn::Result<Id> {
 /// proc-macro2's own lexer (used outside a compiler) is iterative and drops token trees without
 /// recursion, so the text is lexed and then checked; a cheap bracket count on the text guards
 /// the compiler's lexer when this runs inside a proc macro.
-pub fn parse_str(arena: &mut Arena, src: &str) -> syn::Result<Id> {
+pub fn parse_str(arena: &mut Ir, src: &str) -> syn::Result<Id> {
     let mut open = 0usize;
     for b in src.bytes() {
         match b {
@@ -285,14 +285,14 @@ fn too_long(span: Span) -> syn::Error {
 // ---- statements ---------------------------------------------------------------------------
 
 /// Checks the depth of `tokens`, parses them as a body and converts it.
-fn parse_tokens(arena: &mut Arena, tokens: TokenStream) -> syn::Result<Id> {
+fn parse_tokens(arena: &mut Ir, tokens: TokenStream) -> syn::Result<Id> {
     check_depth(&tokens)?;
     let stmts = syn::parse::Parser::parse2(syn::Block::parse_within, tokens)?;
     statements(arena, &stmts, Span::call_site())
 }
 
 /// Converts `let` lines and a tail expression; `whole` is where an empty body is reported.
-fn statements(arena: &mut Arena, stmts: &[Stmt], whole: Span) -> syn::Result<Id> {
+fn statements(arena: &mut Ir, stmts: &[Stmt], whole: Span) -> syn::Result<Id> {
     let mut lets = Scope::default();
     let mut depths = HashMap::default();
     let mut errors = Vec::new();
@@ -414,7 +414,7 @@ fn let_name(pat: &Pat, errors: &mut Vec<syn::Error>) -> Option<String> {
 /// Depths are memoized in `depths` across the statements of a body, and found without
 /// recursion: children are always created before their parents.
 fn shallow(
-    arena: &Arena,
+    arena: &Ir,
     id: Id,
     source: &Expr,
     depths: &mut HashMap<Id, usize>,
@@ -532,12 +532,7 @@ enum Op<'a> {
 }
 
 /// Converts `root` without recursion; errors go to `errors`, `None` if there were any.
-fn convert(
-    arena: &mut Arena,
-    lets: &Scope,
-    root: &Expr,
-    errors: &mut Vec<syn::Error>,
-) -> Option<Id> {
+fn convert(arena: &mut Ir, lets: &Scope, root: &Expr, errors: &mut Vec<syn::Error>) -> Option<Id> {
     let mut tasks = vec![Task::Visit(root)];
     let mut values: Vec<Option<Id>> = Vec::new();
     while let Some(task) = tasks.pop() {
@@ -558,7 +553,7 @@ fn convert(
 
 /// Schedules the children of `e`, or returns its value when it is a leaf or an error.
 fn visit<'a>(
-    arena: &mut Arena,
+    arena: &mut Ir,
     lets: &Scope,
     e: &'a Expr,
     tasks: &mut Vec<Task<'a>>,
@@ -921,7 +916,7 @@ fn int_exponent(e: &Expr) -> syn::Result<i64> {
 
 /// Pops the operands of `op` and combines them.
 fn apply(
-    arena: &mut Arena,
+    arena: &mut Ir,
     op: Op<'_>,
     values: &mut Vec<Option<Id>>,
     errors: &mut Vec<syn::Error>,
@@ -1004,7 +999,7 @@ fn apply(
 // ---- paths, types, literals ---------------------------------------------------------------
 
 /// A variable, a `let` binding or a constant.
-fn path_value(arena: &mut Arena, lets: &Scope, p: &syn::ExprPath) -> syn::Result<Id> {
+fn path_value(arena: &mut Ir, lets: &Scope, p: &syn::ExprPath) -> syn::Result<Id> {
     if let Some(q) = &p.qself {
         return Err(syn::Error::new(
             q.lt_token.span,
@@ -1056,7 +1051,7 @@ fn path_value(arena: &mut Arena, lets: &Scope, p: &syn::ExprPath) -> syn::Result
 }
 
 /// The exact value of a `std::f64::consts` constant.
-fn constant(arena: &mut Arena, name: &str) -> Option<Id> {
+fn constant(arena: &mut Ir, name: &str) -> Option<Id> {
     if !CONSTS.contains(&name) {
         return None;
     }
@@ -1065,7 +1060,7 @@ fn constant(arena: &mut Arena, name: &str) -> Option<Id> {
     let ten = arena.int(10);
     let ln2 = arena.ln(two);
     let ln10 = arena.ln(ten);
-    let times = |arena: &mut Arena, r: Rational, id: Id| {
+    let times = |arena: &mut Ir, r: Rational, id: Id| {
         let c = arena.num(r);
         arena.mul([c, id])
     };
@@ -1182,6 +1177,10 @@ fn decimal(text: &str) -> Option<Rational> {
     }
     Some(if negative { -value } else { value })
 }
+
+// The unit tests build through the arena every caller uses.
+#[cfg(test)]
+use crate::Arena;
 
 #[cfg(test)]
 mod tests {

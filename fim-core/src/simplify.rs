@@ -7,6 +7,7 @@
 //! Rewrites that hold only for positive arguments (`ln(ab) = ln a + ln b`) consult a [`Domain`].
 
 use std::cmp::Ordering;
+use std::ops::DerefMut;
 use std::rc::Rc;
 
 use num_integer::Integer;
@@ -14,7 +15,38 @@ use num_traits::{One, Signed, ToPrimitive, Zero};
 use rustc_hash::{FxHashMap, FxHashSet};
 use smallvec::{smallvec, SmallVec};
 
-use crate::expr::{rat, Arena, BigInt, Id, Node, Rational};
+use crate::expr::{rat, BigInt, Id, Ir, Node, Rational};
+
+/// What the simplifier needs of the arena it works in: the expression store, and its own memo
+/// kept beside the store. [`crate::Arena`] is the workspace every caller holds.
+pub trait Workspace: DerefMut<Target = Ir> {
+    /// The store and the simplifier's memo, borrowed together.
+    fn split(&mut self) -> (&mut Ir, &mut Memo);
+}
+
+/// The simplifier's caches, which outlive one call: forms are keyed by (node, version of the
+/// sign facts used), so that a derivation simplifies each subexpression once.
+#[derive(Debug, Default)]
+pub struct Memo {
+    /// Simplified forms; the key's high bit ([`DISPLAY_BIT`]) marks display forms.
+    simplified: FxHashMap<(Id, u64), Id>,
+    /// Rational-function forms, keyed like `simplified` without the display bit.
+    ratfun: FxHashMap<(Id, u64), Rc<RatFun>>,
+    /// Canonical IR of polynomials used as denominator keys, by a hash of their terms.
+    poly_keys: FxHashMap<u64, Vec<(Poly, Id)>>,
+}
+
+impl Memo {
+    /// An empty memo, sized for a typical derivation.
+    pub fn new() -> Self {
+        const MEMO: usize = 256;
+        Memo {
+            simplified: FxHashMap::with_capacity_and_hasher(MEMO, Default::default()),
+            ratfun: FxHashMap::with_capacity_and_hasher(MEMO, Default::default()),
+            ..Self::default()
+        }
+    }
+}
 
 /// A monomial: atoms with positive integer exponents, sorted by atom id.
 type Mono = SmallVec<[(Id, u32); 4]>;
@@ -460,12 +492,12 @@ impl Domain {
     }
 
     /// True when `id` is positive wherever the inputs are in the domain.
-    pub fn is_positive(&self, arena: &Arena, id: Id) -> bool {
+    pub fn is_positive(&self, arena: &Ir, id: Id) -> bool {
         self.sign(arena, id) == Some(Ordering::Greater)
     }
 
     /// The sign of `id` where it can be decided from the recorded facts.
-    pub fn sign(&self, arena: &Arena, id: Id) -> Option<Ordering> {
+    pub fn sign(&self, arena: &Ir, id: Id) -> Option<Ordering> {
         if self.pos.contains(&id) {
             return Some(Ordering::Greater);
         }
@@ -513,13 +545,14 @@ impl Domain {
 
     /// Records that `id` is positive on the domain, and what follows: in a product known to be
     /// positive whose other factors have known signs, the one factor left is positive too.
-    pub fn assume_positive(&mut self, arena: &mut Arena, id: Id) {
-        self.assume_sign(arena, id, Ordering::Greater, 0);
+    pub fn assume_positive(&mut self, arena: &mut impl Workspace, id: Id) {
+        let (ir, memo) = arena.split();
+        self.assume_sign(ir, memo, id, Ordering::Greater, 0);
     }
 
     /// Proves `f > 0` from a recorded fact `g > 0` when `f - g` is positive by sign rules, and
     /// records it: `1 - p2 > 0` from `1 - p1 - p2 > 0` and `p1 > 0`.
-    fn positive_by_difference(&mut self, arena: &mut Arena, f: Id) -> bool {
+    fn positive_by_difference(&mut self, arena: &mut Ir, memo: &mut Memo, f: Id) -> bool {
         if !matches!(arena.node(f), Node::Add(_)) {
             return false;
         }
@@ -533,7 +566,7 @@ impl Domain {
         known.sort();
         for g in known {
             let d = arena.sub(f, g);
-            let d = simplify(arena, &Domain::new(), d);
+            let d = simplified(arena, memo, &Domain::new(), d, false);
             if self.sign(arena, d) == Some(Ordering::Greater) {
                 if self.pos.insert(f) {
                     self.version = next_version();
@@ -544,7 +577,7 @@ impl Domain {
         false
     }
 
-    fn assume_sign(&mut self, arena: &mut Arena, id: Id, s: Ordering, depth: usize) {
+    fn assume_sign(&mut self, arena: &mut Ir, memo: &mut Memo, id: Id, s: Ordering, depth: usize) {
         if depth > 32 {
             return;
         }
@@ -553,9 +586,9 @@ impl Domain {
         }
         if depth == 0 {
             // The simplified form often exposes a single factor: 1 - φ/(1+φ) = 1/(1+φ).
-            let simple = simplify(arena, self, id);
+            let simple = simplified(arena, memo, self, id, false);
             if simple != id {
-                self.assume_sign(arena, simple, s, 1);
+                self.assume_sign(arena, memo, simple, s, 1);
             }
         }
         match arena.node(id).clone() {
@@ -578,7 +611,7 @@ impl Domain {
                 if unknown.len() == 2 {
                     let mut i = 0;
                     while i < unknown.len() {
-                        if self.positive_by_difference(arena, unknown[i].0) {
+                        if self.positive_by_difference(arena, memo, unknown[i].0) {
                             // A positive factor does not change the sign, whatever its power.
                             unknown.remove(i);
                             break;
@@ -593,9 +626,9 @@ impl Domain {
                         s.reverse()
                     };
                     if e.is_int() && e.numerator().is_odd() {
-                        self.assume_sign(arena, *b, target, depth + 1);
+                        self.assume_sign(arena, memo, *b, target, depth + 1);
                     } else if !e.is_int() && target == Ordering::Greater {
-                        self.assume_sign(arena, *b, Ordering::Greater, depth + 1);
+                        self.assume_sign(arena, memo, *b, Ordering::Greater, depth + 1);
                     }
                 }
             }
@@ -603,7 +636,7 @@ impl Domain {
             _ => {
                 // Record the primitive, sign-normalized form so that `θ - 1 < 0` and
                 // `1 - θ > 0` are one fact.
-                let (k, f, neg_f) = normalize_factor(arena, id);
+                let (k, f, neg_f) = normalize_factor(arena, memo, id);
                 let sf = if k.is_negative() { s.reverse() } else { s };
                 for (x, sx) in [(f, sf), (neg_f, sf.reverse()), (id, s)] {
                     let new = if sx == Ordering::Greater {
@@ -632,9 +665,9 @@ fn sign_of(r: &Rational) -> Ordering {
 /// `id = k * f` with `f` primitive: integer coefficients with gcd 1 and a positive constant term
 /// (or, without one, a positive leading coefficient).
 /// Also returns the expanded form of `-f`.
-fn normalize_factor(arena: &mut Arena, id: Id) -> (Rational, Id, Id) {
+fn normalize_factor(arena: &mut Ir, memo: &mut Memo, id: Id) -> (Rational, Id, Id) {
     let empty = Domain::new();
-    let mut s = Simplifier::new(arena, &empty);
+    let mut s = Simplifier::over(arena, memo, &empty, false);
     let rf = s.ratfun_of(id);
     if !rf.den.is_empty() {
         let n = s.arena.neg(id);
@@ -696,7 +729,8 @@ fn gcd_u64(mut a: u64, mut b: u64) -> u64 {
 
 /// The simplifier: IR → rational function over atoms → canonical IR.
 pub struct Simplifier<'a> {
-    arena: &'a mut Arena,
+    arena: &'a mut Ir,
+    memo: &'a mut Memo,
     domain: &'a Domain,
     atom_memo: FxHashMap<Id, Id>,
     /// Whether results are for people (common factors collected, rational roots factored,
@@ -709,20 +743,25 @@ const DISPLAY_BIT: u64 = 1 << 63;
 
 impl<'a> Simplifier<'a> {
     /// A simplifier over `arena` that uses the sign facts in `domain`.
-    pub fn new(arena: &'a mut Arena, domain: &'a Domain) -> Self {
-        Simplifier {
-            arena,
-            domain,
-            atom_memo: FxHashMap::default(),
-            display: false,
-        }
+    pub fn new(arena: &'a mut impl Workspace, domain: &'a Domain) -> Self {
+        let (ir, memo) = arena.split();
+        Simplifier::over(ir, memo, domain, false)
     }
 
     /// A simplifier whose results read as a person would write them (see [`tidy`]).
-    pub fn for_display(arena: &'a mut Arena, domain: &'a Domain) -> Self {
-        let mut s = Simplifier::new(arena, domain);
-        s.display = true;
-        s
+    pub fn for_display(arena: &'a mut impl Workspace, domain: &'a Domain) -> Self {
+        let (ir, memo) = arena.split();
+        Simplifier::over(ir, memo, domain, true)
+    }
+
+    fn over(arena: &'a mut Ir, memo: &'a mut Memo, domain: &'a Domain, display: bool) -> Self {
+        Simplifier {
+            arena,
+            memo,
+            domain,
+            atom_memo: FxHashMap::default(),
+            display,
+        }
     }
 
     fn key(&self, id: Id) -> (Id, u64) {
@@ -800,7 +839,7 @@ impl<'a> Simplifier<'a> {
 
     fn ratfun_of(&mut self, id: Id) -> Rc<RatFun> {
         let key = self.key(id);
-        if let Some(r) = self.arena.ratfun_memo.get(&key) {
+        if let Some(r) = self.memo.ratfun.get(&key) {
             return r.clone();
         }
         let r = match self.arena.node(id) {
@@ -868,7 +907,7 @@ impl<'a> Simplifier<'a> {
             }
         };
         let r = Rc::new(r);
-        self.arena.ratfun_memo.insert(key, r.clone());
+        self.memo.ratfun.insert(key, r.clone());
         r
     }
 
@@ -1184,13 +1223,13 @@ impl<'a> Simplifier<'a> {
             c.hash(&mut h);
         }
         let hash = h.finish();
-        if let Some(list) = self.arena.poly_keys.get(&hash) {
+        if let Some(list) = self.memo.poly_keys.get(&hash) {
             if let Some((_, id)) = list.iter().find(|(q, _)| q == p) {
                 return *id;
             }
         }
         let id = self.poly_to_ir(p);
-        self.arena
+        self.memo
             .poly_keys
             .entry(hash)
             .or_default()
@@ -1534,7 +1573,7 @@ impl<'a> Simplifier<'a> {
 
 /// `ln q` for a positive rational, as a combination of logs of primes (small factors only;
 /// a large cofactor stays whole) so that `ln 4 = 2 ln 2` and `ln(1/2) = -ln 2`.
-fn ln_rational(arena: &mut Arena, q: &Rational) -> RatFun {
+fn ln_rational(arena: &mut Ir, q: &Rational) -> RatFun {
     let mut poly = Poly::default();
     if q.is_zero() {
         return RatFun::poly(poly);
@@ -1575,13 +1614,13 @@ fn factor_small(n: &BigInt) -> Vec<(BigInt, u32)> {
 }
 
 /// The cache key of `id`'s forms under `domain`: sign facts only matter where a logarithm is.
-fn memo_key(arena: &Arena, domain: &Domain, id: Id) -> (Id, u64) {
+fn memo_key(arena: &Ir, domain: &Domain, id: Id) -> (Id, u64) {
     (id, if arena.has_ln(id) { domain.version } else { 0 })
 }
 
 /// True for a constant, a symbol, or a product of symbols to integer powers: already in its
 /// simplest form, canonical and for display.
-pub(crate) fn is_monomial(arena: &Arena, id: Id) -> bool {
+pub(crate) fn is_monomial(arena: &Ir, id: Id) -> bool {
     match arena.node(id) {
         Node::Num(_) | Node::Sym(_) | Node::Pi => true,
         Node::Mul(_, fs) => fs
@@ -1593,44 +1632,42 @@ pub(crate) fn is_monomial(arena: &Arena, id: Id) -> bool {
 
 /// Simplifies `id` with the sign facts of `domain` to a canonical rational form (cheap; for
 /// further computation and identity proofs).
-pub fn simplify(arena: &mut Arena, domain: &Domain, id: Id) -> Id {
-    simplified(arena, domain, id, false)
+pub fn simplify(arena: &mut impl Workspace, domain: &Domain, id: Id) -> Id {
+    let (ir, memo) = arena.split();
+    simplified(ir, memo, domain, id, false)
 }
 
 /// Simplifies `id` for people: as [`simplify`], then common factors collected, numerators
 /// factored over their rational roots, univariate denominators split where that cancels.
 /// Used for every result that is printed or emitted.
-pub fn tidy(arena: &mut Arena, domain: &Domain, id: Id) -> Id {
-    simplified(arena, domain, id, true)
+pub fn tidy(arena: &mut impl Workspace, domain: &Domain, id: Id) -> Id {
+    let (ir, memo) = arena.split();
+    simplified(ir, memo, domain, id, true)
 }
 
 /// [`simplify`] or, for `display`, [`tidy`]: cached per expression and sign facts.
-fn simplified(arena: &mut Arena, domain: &Domain, id: Id, display: bool) -> Id {
+fn simplified(arena: &mut Ir, memo: &mut Memo, domain: &Domain, id: Id, display: bool) -> Id {
     if is_monomial(arena, id) {
         return id;
     }
     let source = memo_key(arena, domain, id);
     let key = (source.0, source.1 | if display { DISPLAY_BIT } else { 0 });
-    if let Some(&r) = arena.simplify_memo.get(&key) {
+    if let Some(&r) = memo.simplified.get(&key) {
         return r;
     }
-    let r = if display {
-        Simplifier::for_display(arena, domain).simplify(id)
-    } else {
-        Simplifier::new(arena, domain).simplify(id)
-    };
-    arena.simplify_memo.insert(key, r);
+    let r = Simplifier::over(arena, memo, domain, display).simplify(id);
+    memo.simplified.insert(key, r);
     // The result has the value of `id`: it shares `id`'s rational form, so that simplifying it
     // again (a Fisher entry inside a determinant, a sign fact) is a lookup.
     let shown = memo_key(arena, domain, r);
-    if let Some(rf) = arena.ratfun_memo.get(&source).cloned() {
-        arena.ratfun_memo.entry(shown).or_insert(rf);
+    if let Some(rf) = memo.ratfun.get(&source).cloned() {
+        memo.ratfun.entry(shown).or_insert(rf);
     }
     r
 }
 
 /// True when `id` simplifies to zero.
-pub fn is_zero(arena: &mut Arena, domain: &Domain, id: Id) -> bool {
+pub fn is_zero(arena: &mut impl Workspace, domain: &Domain, id: Id) -> bool {
     if arena.is_zero(id) {
         return true;
     }
@@ -1640,7 +1677,7 @@ pub fn is_zero(arena: &mut Arena, domain: &Domain, id: Id) -> bool {
 
 /// Expands products over sums: the expanded numerator of [`simplify`] over its factored
 /// denominator (powers of sums above [`EXPAND_POWER_MAX`] stay whole).
-pub fn expand(arena: &mut Arena, id: Id) -> Id {
+pub fn expand(arena: &mut impl Workspace, id: Id) -> Id {
     let empty = Domain::new();
     Simplifier::new(arena, &empty).expanded(id)
 }
@@ -1648,6 +1685,10 @@ pub fn expand(arena: &mut Arena, id: Id) -> Id {
 /// Powers of sums above this exponent are kept whole rather than expanded: (x + y + z)^999
 /// would not fit in memory, and (1 + x)^20 reads better as it is.
 pub const EXPAND_POWER_MAX: i64 = 8;
+
+// The unit tests build through the arena every caller uses.
+#[cfg(test)]
+use crate::Arena;
 
 #[cfg(test)]
 mod tests {

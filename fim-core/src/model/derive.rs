@@ -7,9 +7,10 @@ use syn::spanned::Spanned;
 
 use crate::equiv::{self, Method, SampleDomain, Verdict};
 use crate::expect::{self, DeclaredMoment, Inference, MomentTable, Source};
-use crate::expr::{Arena, Id, Node, Symbol};
+use crate::expr::{Id, Node, Symbol};
 use crate::print;
 use crate::simplify::{self, Domain};
+use crate::Arena;
 
 use super::{Errors, Model};
 

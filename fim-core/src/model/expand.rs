@@ -9,9 +9,10 @@ use quote::quote;
 use syn::{Ident, ItemFn};
 
 use crate::emit;
-use crate::expr::{Arena, Id, Symbol};
+use crate::expr::{Id, Symbol};
 use crate::print;
 use crate::simplify;
+use crate::Arena;
 
 use super::attr;
 use super::derive::{Derivation, Jeffreys};

@@ -17,8 +17,9 @@ use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Type};
 
 use crate::expect::{DeclaredMoment, MomentKind};
-use crate::expr::{Arena, Id, Symbol};
+use crate::expr::{Id, Symbol};
 use crate::parse;
+use crate::Arena;
 
 pub use derive::{Check, CheckOutcome, Derivation, Jeffreys};
 

@@ -9,9 +9,10 @@ use syn::Ident;
 
 use crate::equiv::{self, Method, Verdict};
 use crate::expect::DeclaredMoment;
-use crate::expr::{Arena, Id, Symbol};
+use crate::expr::{Id, Symbol};
 use crate::parse;
 use crate::simplify::{self, Domain};
+use crate::Arena;
 
 use super::attr::ReparamSyn;
 use super::derive::{

@@ -6,9 +6,10 @@
 use std::fmt::Write;
 
 use crate::expect::Source;
-use crate::expr::{Arena, Id, Symbol};
+use crate::expr::{Id, Symbol};
 use crate::print;
 use crate::simplify;
+use crate::Arena;
 
 use super::derive::{Check, CheckOutcome, Derivation, Jeffreys, SYMBOLIC_DET_MAX};
 
