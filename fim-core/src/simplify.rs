@@ -34,6 +34,9 @@ pub struct Memo {
     ratfun: FxHashMap<(Id, u64), Rc<RatFun>>,
     /// Canonical IR of polynomials used as denominator keys, by a hash of their terms.
     poly_keys: FxHashMap<u64, Vec<(Poly, Id)>>,
+    /// The last version handed to a [`Domain`] that recorded a fact here. Versions are cache
+    /// keys of this memo, so they need only be unique per arena.
+    versions: u64,
 }
 
 impl Memo {
@@ -45,6 +48,12 @@ impl Memo {
             ratfun: FxHashMap::with_capacity_and_hasher(MEMO, Default::default()),
             ..Self::default()
         }
+    }
+
+    /// A version no domain working in this arena has had (never 0, which means no facts).
+    fn next_version(&mut self) -> u64 {
+        self.versions += 1;
+        self.versions
     }
 }
 
@@ -465,14 +474,9 @@ pub struct Domain {
     pos: FxHashSet<Id>,
     neg: FxHashSet<Id>,
     /// Changes whenever a fact is added (0 for no facts): simplifications are cached per
-    /// (expression, version).
+    /// (expression, version). Drawn from the arena's [`Memo`], so a domain belongs to the arena
+    /// its facts were recorded in.
     version: u64,
-}
-
-static DOMAIN_VERSIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-
-fn next_version() -> u64 {
-    DOMAIN_VERSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Domain {
@@ -569,7 +573,7 @@ impl Domain {
             let d = simplified(arena, memo, &Domain::new(), d, false);
             if self.sign(arena, d) == Some(Ordering::Greater) {
                 if self.pos.insert(f) {
-                    self.version = next_version();
+                    self.version = memo.next_version();
                 }
                 return true;
             }
@@ -645,7 +649,7 @@ impl Domain {
                         self.neg.insert(x)
                     };
                     if new {
-                        self.version = next_version();
+                        self.version = memo.next_version();
                     }
                 }
             }
