@@ -16,6 +16,7 @@ pub mod expect;
 pub mod expr;
 pub mod model;
 pub mod parse;
+mod poly;
 pub mod print;
 pub mod simplify;
 
