@@ -22,6 +22,19 @@ impl RatFun {
             den: Den::default(),
         }
     }
+
+    /// The numerator of `self` over `lcm`, a multiple of its denominator: what it becomes when
+    /// brought to that common denominator (for sums).
+    pub(crate) fn lifted(&self, lcm: &Den) -> Poly {
+        let mut n = self.num.clone();
+        for (k, (p, e)) in lcm.iter() {
+            let have = self.den.get(k).map_or(0, |d| d.1);
+            if *e > have {
+                n = n.mul(&p.pow(e - have));
+            }
+        }
+        n
+    }
 }
 
 /// A denominator: factor key (the factor's IR id) → (factor, exponent), sorted by key. A few
@@ -94,6 +107,14 @@ impl Den {
                 *x = (*x).max(e);
             }
             Err(i) => self.0.insert(i, (k, (p.into(), e))),
+        }
+    }
+
+    /// Raises each factor to at least its exponent in `other`: `self` becomes the least
+    /// common multiple of the two denominators.
+    pub(crate) fn raise_to(&mut self, other: &Den) {
+        for (k, (p, e)) in other.iter() {
+            self.raise(*k, p.clone(), *e);
         }
     }
 }

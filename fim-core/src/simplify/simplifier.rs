@@ -405,20 +405,11 @@ impl<'a> Simplifier<'a> {
         }
         let mut lcm = Den::default();
         for part in &parts {
-            for (k, (p, e)) in part.den.iter() {
-                lcm.raise(*k, p.clone(), *e);
-            }
+            lcm.raise_to(&part.den);
         }
         let mut terms = Vec::new();
         for part in &parts {
-            let mut n = part.num.clone();
-            for (k, (p, e)) in lcm.iter() {
-                let have = part.den.get(k).map_or(0, |d| d.1);
-                if *e > have {
-                    n = n.mul(&p.pow(e - have));
-                }
-            }
-            terms.extend(n.into_terms());
+            terms.extend(part.lifted(&lcm).into_terms());
         }
         let num = Poly::from_terms(terms);
         self.cancel(RatFun { num, den: lcm })
@@ -432,20 +423,8 @@ impl<'a> Simplifier<'a> {
             return a.clone();
         }
         let mut lcm = a.den.clone();
-        for (k, (p, e)) in b.den.iter() {
-            lcm.raise(*k, p.clone(), *e);
-        }
-        let lift = |x: &RatFun| -> Poly {
-            let mut n = x.num.clone();
-            for (k, (p, e)) in lcm.iter() {
-                let have = x.den.get(k).map_or(0, |d| d.1);
-                if *e > have {
-                    n = n.mul(&p.pow(e - have));
-                }
-            }
-            n
-        };
-        let num = lift(a).add(&lift(b));
+        lcm.raise_to(&b.den);
+        let num = a.lifted(&lcm).add(&b.lifted(&lcm));
         self.cancel(RatFun { num, den: lcm })
     }
 
