@@ -10,6 +10,20 @@ use num_traits::{One, Signed, ToPrimitive, Zero};
 
 use super::{denom, q_add, q_mul, rat, rat_powi, ratio, BigInt, Id, Ir, Node, Rational};
 
+/// True for a node that enters a product only as a base with an exponent: nothing inside it
+/// merges with other factors (unlike a number, a product, a power, `exp` or `|·|`).
+fn is_plain_base(n: &Node) -> bool {
+    matches!(
+        n,
+        Node::Sym(_)
+            | Node::Add(_)
+            | Node::Ln(_)
+            | Node::LnGamma(_)
+            | Node::Polygamma(..)
+            | Node::Pi
+    )
+}
+
 /// Exact integer `q`-th root of a non-negative integer, if it exists.
 fn int_root(n: &BigInt, q: u32) -> Option<BigInt> {
     if n.is_negative() {
@@ -176,16 +190,10 @@ impl Ir {
     /// and a symbol or a product, two numbers): the product is interned directly. `None`
     /// sends the caller to the general path.
     fn mul_two(&mut self, a: Id, b: Id) -> Option<Id> {
-        let plain = |n: &Node| {
-            matches!(
-                n,
-                Node::Sym(_) | Node::Add(_) | Node::Ln(_) | Node::LnGamma(_) | Node::Polygamma(..)
-            )
-        };
         match (self.node(a), self.node(b)) {
             (Node::Num(c), _) if c.is_one() => Some(b),
             (_, Node::Num(c)) if c.is_one() => Some(a),
-            (x, y) if a != b && plain(x) && plain(y) => {
+            (x, y) if a != b && is_plain_base(x) && is_plain_base(y) => {
                 let mut fs = [(a, Rational::ONE), (b, Rational::ONE)];
                 if self.cmp(a, b) == Ordering::Greater {
                     fs.swap(0, 1);
@@ -276,15 +284,7 @@ impl Ir {
             return;
         }
         // Most factors are plain bases: no need to clone the node to look inside.
-        if matches!(
-            self.node(f),
-            Node::Sym(_)
-                | Node::Add(_)
-                | Node::Ln(_)
-                | Node::LnGamma(_)
-                | Node::Polygamma(..)
-                | Node::Pi
-        ) {
+        if is_plain_base(self.node(f)) {
             self.push_base(acc, f, r);
             return;
         }

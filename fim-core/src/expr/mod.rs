@@ -3,7 +3,7 @@
 //! Invariant: children are created before parents, so every child id is smaller than its
 //! parent's. Identical nodes are stored once, so structural equality is id equality. Sums and
 //! products are n-ary and canonical on construction (flattened, constants folded, like terms and
-//! powers of one base merged, sorted by [`Ir::cmp`]). Constants are exact [`BigRational`]s.
+//! powers of one base merged, sorted by [`Ir::cmp`]). Constants are exact [`Rational`]s.
 //!
 //! Here: nodes, their identity and the store that interns them, leaves and queries; canonical
 //! sums, products and functions are built in `build`, and ordered by `order`.
@@ -47,11 +47,12 @@ impl Id {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub struct Symbol(u32);
 
-/// One node of the IR. Children are ids into the same arena.
+/// One node of the IR. Children are ids into the same store.
 ///
-/// Equality and hashing compare rationals by numerator and denominator: every rational in the
-/// IR is in lowest terms, and num-rational's own `Hash`/`Eq` (which accept unreduced ratios)
-/// cost a Euclid run per call on the arena's hottest path.
+/// Equality and hashing are written out by hand for the intern table, the hottest path: a
+/// rational equal to 1 (most coefficients and exponents) compares and hashes without touching
+/// its digits, and a sum or product hashes from its borrowed parts exactly as from its node
+/// (`hash_add`, `hash_mul`), so that it is found before a node is built for it.
 #[derive(Clone, Debug)]
 pub enum Node {
     /// An exact rational constant.
