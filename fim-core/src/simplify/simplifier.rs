@@ -32,7 +32,7 @@ impl<'a> Simplifier<'a> {
         Simplifier::over(ir, memo, domain, false)
     }
 
-    /// A simplifier whose results read as a person would write them (see [`tidy`]).
+    /// A simplifier whose results read as a person would write them (see [`tidy`](super::tidy)).
     pub fn for_display(arena: &'a mut impl Workspace, domain: &'a Domain) -> Self {
         let (ir, memo) = arena.split();
         Simplifier::over(ir, memo, domain, true)
