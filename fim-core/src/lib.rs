@@ -2,7 +2,8 @@
 //!
 //! Data flows one way: tokens → IR ([`expr`], [`parse`]) → derivatives ([`diff`]) → expectation
 //! → simplified results ([`simplify`]) → checks ([`equiv`]) → tokens. Nothing here depends on
-//! `proc_macro`, so every stage is tested in-process.
+//! `proc_macro`, so every stage is tested in-process. A derivation works in one [`Arena`]: the
+//! expression store ([`expr::Ir`]) with the caches of the stages above it kept beside it.
 #![warn(missing_docs)]
 // Matrix code (F, H, J, their inverses) reads as the math does with explicit indices.
 #![allow(clippy::needless_range_loop)]
