@@ -59,8 +59,6 @@ impl expect::Workspace for Arena {
 
 impl std::fmt::Debug for Arena {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Arena")
-            .field("ir", &self.ir)
-            .finish_non_exhaustive()
+        self.ir.debug_as("Arena", f)
     }
 }

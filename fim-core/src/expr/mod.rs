@@ -189,7 +189,15 @@ fn node_hash(node: &Node) -> u64 {
 
 impl std::fmt::Debug for Ir {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Ir")
+        self.debug_as("Ir", f)
+    }
+}
+
+impl Ir {
+    /// The nodes and symbol names under the name `name`: the store's own listing, and the
+    /// arena's, which is the same listing under its own name.
+    pub(crate) fn debug_as(&self, name: &str, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(name)
             .field("nodes", &self.nodes)
             .field("syms", &self.syms)
             .finish_non_exhaustive()
