@@ -2,9 +2,9 @@
 
 use num_traits::One;
 
-use crate::expr::{Arena, Id, Node, Rational, Symbol};
+use crate::expr::{Id, Ir, Node, Rational, Symbol};
 
-impl Arena {
+impl Ir {
     /// `∂ id / ∂ s`, canonical, memoized.
     pub fn diff(&mut self, id: Id, s: Symbol) -> Id {
         if !self.depends_on(id, s) {

@@ -11,7 +11,7 @@ use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree
 use quote::{format_ident, quote, ToTokens};
 
 use crate::eval::rat_to_f64;
-use crate::expr::{Arena, BigInt, Id, Node, Rational, Symbol};
+use crate::expr::{BigInt, Id, Ir, Node, Rational, Symbol};
 use crate::print::{LOOSE, POSTFIX, PRODUCT, SUM, UNARY};
 
 /// Code for a set of roots evaluated together in one function body.
@@ -49,7 +49,7 @@ pub struct Emitted {
 ///
 /// Errors on ψ⁽ᵏ⁾ with k ≥ 2 (no runtime implementation) and on a symbol missing from `vars`.
 pub fn emit(
-    arena: &Arena,
+    arena: &Ir,
     roots: &[Id],
     vars: &HashMap<Symbol, TokenStream>,
 ) -> Result<Emitted, String> {
@@ -227,7 +227,7 @@ fn int_arg(n: i32) -> TokenStream {
 
 // ---- which nodes get a name ------------------------------------------------------------------
 
-fn is_leaf(arena: &Arena, id: Id) -> bool {
+fn is_leaf(arena: &Ir, id: Id) -> bool {
     matches!(arena.node(id), Node::Num(_) | Node::Pi | Node::Sym(_))
 }
 
@@ -243,7 +243,7 @@ fn is_call(e: &Rational) -> bool {
 }
 
 /// A product that is nothing but one power written as a call: `b^e` with `e > 0`.
-fn lone_call(arena: &Arena, id: Id) -> Option<(Id, Rational)> {
+fn lone_call(arena: &Ir, id: Id) -> Option<(Id, Rational)> {
     match arena.node(id) {
         Node::Mul(c, fs) if c.is_one() && fs.len() == 1 && fs[0].1.is_positive() => {
             is_call(&fs[0].1).then(|| fs[0].clone())
@@ -265,7 +265,7 @@ struct Plan {
 
 /// Counts uses over the DAG of the roots and decides what to bind. Also rejects what cannot be
 /// emitted, so emission itself only fails on a missing symbol.
-fn plan(arena: &Arena, roots: &[Id]) -> Result<Plan, String> {
+fn plan(arena: &Ir, roots: &[Id]) -> Result<Plan, String> {
     let mut uses = vec![0u32; arena.len()];
     let mut bind = vec![false; arena.len()];
     let mut seen = vec![false; arena.len()];
@@ -339,7 +339,7 @@ enum Binding {
 }
 
 struct Emitter<'a> {
-    arena: &'a Arena,
+    arena: &'a Ir,
     vars: HashMap<Symbol, Tok>,
     /// Names of the bound nodes.
     names: HashMap<Id, Ident>,
@@ -540,6 +540,10 @@ fn quotient(num: Vec<Tok>, den: Vec<Tok>) -> Tok {
     let bottom = factors(den).at(UNARY);
     Tok::new(quote!(#top / #bottom), PRODUCT)
 }
+
+// The unit tests build through the arena every caller uses.
+#[cfg(test)]
+use crate::Arena;
 
 #[cfg(test)]
 mod tests {

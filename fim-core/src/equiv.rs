@@ -9,8 +9,9 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::expr::{Arena, BigInt, Id, Rational, Symbol};
+use crate::expr::{BigInt, Id, Rational, Symbol};
 use crate::simplify::{self, Domain};
+use crate::Arena;
 
 /// How an identity was proved, from the strongest method to the weakest: the order is the
 /// ranking (a proof is as weak as the weakest method any of its steps needed).

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use num_traits::{Signed, ToPrimitive, Zero};
 use special::Gamma;
 
-use crate::expr::{rat_powi, Arena, Id, Node, Rational, Symbol};
+use crate::expr::{rat_powi, Id, Ir, Node, Rational, Symbol};
 
 /// `f64` value of a rational, correctly rounded (±∞ beyond the range of `f64`).
 pub fn rat_to_f64(r: &Rational) -> f64 {
@@ -52,7 +52,7 @@ pub fn polygamma_f64(k: u32, x: f64) -> f64 {
     }
 }
 
-impl Arena {
+impl Ir {
     /// The `f64` value of `id` with symbols bound by `env` (unbound symbols are NaN).
     pub fn eval(&self, id: Id, env: &HashMap<Symbol, f64>) -> f64 {
         let mut memo = HashMap::new();

@@ -4,12 +4,40 @@
 //! coefficients and canonical data factors `Tⱼ` (`x * x`, `x.powi(2)` and `x.powf(2.0)` are one
 //! factor). The expectation is then `Σ cⱼ E[Tⱼ]`, each `E[Tⱼ]` looked up in a [`MomentTable`].
 
+use std::rc::Rc;
+
 use num_traits::ToPrimitive;
 use rustc_hash::FxHashMap as HashMap;
 use smallvec::SmallVec;
 
-use crate::expr::{Arena, Id, Node, Rational, Symbol};
+use crate::expr::{Id, Ir, Node, Rational, Symbol};
 use crate::simplify::{self, Domain};
+
+/// What expectation needs of the arena it works in: the simplifier's workspace, and its own
+/// memo beside it.
+pub trait Workspace: simplify::Workspace {
+    /// The data-term splits remembered so far.
+    fn expect_memo(&mut self) -> &mut Memo;
+}
+
+/// `Σ coefficient · data factor`, as (coefficient, factor) pairs.
+type DataTerms = Vec<(Id, Id)>;
+
+/// Expectation's cache: splits into data terms, keyed by (node, fingerprint of the data
+/// symbols), since the same score and Hessian entries are split again and again.
+#[derive(Debug, Default)]
+pub struct Memo {
+    terms: HashMap<(Id, u64), Rc<DataTerms>>,
+}
+
+impl Memo {
+    /// An empty memo, sized for a typical derivation.
+    pub fn new() -> Self {
+        Memo {
+            terms: HashMap::with_capacity_and_hasher(256, Default::default()),
+        }
+    }
+}
 
 /// Where a moment in the table came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,7 +124,7 @@ impl MomentTable {
     /// `(index, stated E[lhs], value implied by the table)`, for the caller to check, and the
     /// indices of moments that could not be solved (more than one unknown factor).
     pub fn from_declared(
-        arena: &mut Arena,
+        arena: &mut impl Workspace,
         data: &[Symbol],
         declared: &[DeclaredMoment],
     ) -> (MomentTable, Vec<(usize, Id, Id)>, Vec<usize>) {
@@ -111,7 +139,7 @@ impl MomentTable {
     /// again after exponential-family inference has added what it could.
     pub fn solve(
         &mut self,
-        arena: &mut Arena,
+        arena: &mut impl Workspace,
         data: &[Symbol],
         declared: &[DeclaredMoment],
         mut pending: Vec<usize>,
@@ -189,7 +217,7 @@ impl MomentTable {
     }
 
     /// Replaces every value by its simplified form (for display and emission).
-    pub fn simplify_values(&mut self, arena: &mut Arena, domain: &Domain) {
+    pub fn simplify_values(&mut self, arena: &mut impl simplify::Workspace, domain: &Domain) {
         for e in &mut self.entries {
             e.value = simplify::tidy(arena, domain, e.value);
         }
@@ -199,13 +227,13 @@ impl MomentTable {
 /// Splits `e` into `Σ coeff · factor` by expanding over the data only: coefficients are free of
 /// `data`, factors are canonical data expressions (the constant factor is `1`). Terms with the
 /// same factor are merged; order is that of first appearance.
-pub fn data_terms(arena: &mut Arena, e: Id, data: &[Symbol]) -> Vec<(Id, Id)> {
+pub fn data_terms(arena: &mut impl Workspace, e: Id, data: &[Symbol]) -> Vec<(Id, Id)> {
     let key = (e, fingerprint(data));
-    if let Some(v) = arena.terms_memo.get(&key) {
+    if let Some(v) = arena.expect_memo().terms.get(&key) {
         return v.as_ref().clone();
     }
     let out = data_terms_uncached(arena, e, data);
-    arena.terms_memo.insert(key, std::rc::Rc::new(out.clone()));
+    arena.expect_memo().terms.insert(key, Rc::new(out.clone()));
     out
 }
 
@@ -216,7 +244,7 @@ fn fingerprint(data: &[Symbol]) -> u64 {
     h.finish()
 }
 
-fn data_terms_uncached(arena: &mut Arena, e: Id, data: &[Symbol]) -> Vec<(Id, Id)> {
+fn data_terms_uncached(arena: &mut Ir, e: Id, data: &[Symbol]) -> Vec<(Id, Id)> {
     let mut raw = Vec::new();
     terms_rec(arena, e, data, &mut raw);
     // Terms grouped by data factor, in order of first appearance.
@@ -240,7 +268,7 @@ fn data_terms_uncached(arena: &mut Arena, e: Id, data: &[Symbol]) -> Vec<(Id, Id
 }
 
 /// Appends the (coefficient, data factor) terms of `e` to `out`.
-fn terms_rec(arena: &mut Arena, e: Id, data: &[Symbol], out: &mut Vec<(Id, Id)>) {
+fn terms_rec(arena: &mut Ir, e: Id, data: &[Symbol], out: &mut Vec<(Id, Id)>) {
     let one = arena.int(1);
     if !arena.depends_on_any(e, data) {
         out.push((e, one));
@@ -303,7 +331,7 @@ fn terms_rec(arena: &mut Arena, e: Id, data: &[Symbol], out: &mut Vec<(Id, Id)>)
     out.extend(acc);
 }
 
-fn product(arena: &mut Arena, a: &[(Id, Id)], b: &[(Id, Id)]) -> Vec<(Id, Id)> {
+fn product(arena: &mut Ir, a: &[(Id, Id)], b: &[(Id, Id)]) -> Vec<(Id, Id)> {
     let mut out = Vec::with_capacity(a.len() * b.len());
     for (ca, fa) in a {
         for (cb, fb) in b {
@@ -324,7 +352,7 @@ fn product(arena: &mut Arena, a: &[(Id, Id)], b: &[(Id, Id)]) -> Vec<(Id, Id)> {
 
 /// `E[e]` over the data, or the data factors whose expectations are missing.
 pub fn expectation(
-    arena: &mut Arena,
+    arena: &mut impl Workspace,
     e: Id,
     data: &[Symbol],
     table: &MomentTable,
@@ -361,7 +389,7 @@ pub enum Inference {
 /// Solves `E[score] = 0` for the expectations of the data statistics when the score is linear
 /// in exactly K of them (K = number of parameters) and the system is nonsingular.
 pub fn infer_exponential_family(
-    arena: &mut Arena,
+    arena: &mut impl Workspace,
     domain: &Domain,
     score: &[Id],
     data: &[Symbol],
@@ -419,7 +447,7 @@ pub fn infer_exponential_family(
 /// Gauss–Jordan elimination on an augmented K × (n+1) matrix (n ≤ K unknowns), simplifying as
 /// it goes; rows beyond the n pivots must reduce to 0 = 0.
 fn solve(
-    arena: &mut Arena,
+    arena: &mut impl simplify::Workspace,
     domain: &Domain,
     mut m: Vec<Vec<Id>>,
     n: usize,

@@ -7,7 +7,7 @@
 use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive};
 
-use crate::expr::{Arena, BigInt, Id, Node, Rational};
+use crate::expr::{BigInt, Id, Ir, Node, Rational};
 
 /// Plain text in Rust syntax, e.g. `n / (theta * (1.0 - theta))`.
 ///
@@ -18,7 +18,7 @@ use crate::expr::{Arena, BigInt, Id, Node, Rational};
 /// `std::f64::consts::PI`. A literal receiver carries an `_f64` suffix (`2.0_f64.ln()`) so the
 /// text is also valid Rust. The one exception to parsing back: ψ⁽ᵏ⁾ for k ≥ 2 prints as
 /// `polygamma(k, x)`, which fim's parser does not read (the engine never produces it).
-pub fn rust(arena: &Arena, id: Id) -> String {
+pub fn rust(arena: &Ir, id: Id) -> String {
     let mut w = RustOut::default();
     rust_write(&mut w, &lower(arena, id), 0);
     w.s
@@ -28,7 +28,7 @@ pub fn rust(arena: &Arena, id: Id) -> String {
 ///
 /// Greek names become `\alpha`…, trailing digits and `_suffix` become subscripts (`p1` →
 /// `p_{1}`, `eta_2` → `\eta_{2}`), other multi-letter names `\mathrm{name}`.
-pub fn latex(arena: &Arena, id: Id) -> String {
+pub fn latex(arena: &Ir, id: Id) -> String {
     latex_expr(&lower(arena, id))
 }
 
@@ -36,7 +36,7 @@ pub fn latex(arena: &Arena, id: Id) -> String {
 /// `+ - * /`, unary minus, method call and function call counts one. Literals (including the
 /// `1.0 / 3.0` spelling of a non-decimal rational, which counts its `/`), names and π count
 /// nothing. This is the measure of how simple a printed form is.
-pub fn op_count(arena: &Arena, id: Id) -> usize {
+pub fn op_count(arena: &Ir, id: Id) -> usize {
     ops(&lower(arena, id))
 }
 
@@ -85,11 +85,11 @@ fn signed(negative: bool, d: Disp) -> Disp {
     }
 }
 
-fn call(f: Func, arena: &Arena, a: Id) -> Disp {
+fn call(f: Func, arena: &Ir, a: Id) -> Disp {
     Disp::Call(f, Box::new(lower(arena, a)))
 }
 
-fn lower(arena: &Arena, id: Id) -> Disp {
+fn lower(arena: &Ir, id: Id) -> Disp {
     match arena.node(id) {
         Node::Num(r) => signed(r.is_negative(), Disp::Num(r.abs())),
         Node::Pi => Disp::Pi,
@@ -150,7 +150,7 @@ fn power(base: Disp, e: &Rational) -> Disp {
     }
 }
 
-fn lower_mul(arena: &Arena, c: &Rational, fs: &[(Id, Rational)]) -> Disp {
+fn lower_mul(arena: &Ir, c: &Rational, fs: &[(Id, Rational)]) -> Disp {
     let mut negative = c.is_negative();
     let mut num = Vec::new();
     let mut den = Vec::new();
@@ -688,6 +688,10 @@ fn latex_expr(d: &Disp) -> String {
         }
     }
 }
+
+// The unit tests build through the arena every caller uses.
+#[cfg(test)]
+use crate::Arena;
 
 #[cfg(test)]
 mod tests {

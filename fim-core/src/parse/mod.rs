@@ -1,4 +1,4 @@
-//! `syn` → IR: the body of a log-likelihood as an [`Arena`] expression.
+//! `syn` → IR: the body of a log-likelihood as an [`Ir`] expression.
 //!
 //! [`check_depth`] runs first, iteratively, on raw tokens, so that nothing recursive (syn's
 //! parser, syn's `Drop`, `Spanned`) ever sees input deep enough to overflow a 2 MiB stack. The
@@ -8,41 +8,21 @@
 use std::str::FromStr;
 
 use num_traits::{ToPrimitive, Zero};
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use rustc_hash::FxHashMap as HashMap;
 use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Lit, Pat, Stmt, Type, UnOp};
 
-use crate::expr::{rat, ratio, Arena, BigInt, Id, Rational};
+use crate::expr::{rat, ratio, BigInt, Id, Ir, Rational};
 
-/// Documented nesting limit: the largest weighted nesting depth [`check_depth`] admits.
-///
-/// Depth is counted along every path into the token tree, per statement (`;` starts afresh):
-/// a bracket pair of any kind counts 3, `<` counts 5, `=` counts 2, `@` counts 1, a prefix
-/// `&`, `*` or `|` counts 3, any other prefix punctuation (unary `-`, `!`, …) counts 1, a keyword
-/// counts 2 (`fn`, `impl`, `dyn` count 3; `as`, `self`, `Self`, `super`, `crate` count 0), and
-/// the longest run of `.` postfix calls counts 1 per `.`. So at most 42 nested parentheses, 128
-/// chained unary minuses or 125 chained method calls pass. Independently, along any path at most
-/// `16 * MAX_DEPTH` (2048) punctuation, bracket and keyword tokens may stand in one statement,
-/// which bounds a left-nested sum such as `x + x + … + x`.
-///
-/// The weights come from measuring syn 2 in a debug build (about 8 KiB of stack per unit at
-/// worst): the deepest admitted input of any shape parses and drops in about 1.1 MiB, inside a
-/// 2 MiB test thread. A realistic log-likelihood uses a few dozen units.
-///
-/// After `let` bindings are inlined, the IR that [`block`], [`expr`] and [`parse_str`] return is
-/// at most `4 * MAX_DEPTH` (512) nodes deep, so later stages may walk it recursively.
-pub const MAX_DEPTH: usize = 128;
+mod depth;
 
-/// Longest admitted run of operators along one path; bounds syn's recursive `Drop`.
-const MAX_CHAIN: usize = 16 * MAX_DEPTH;
+use depth::too_deep;
+pub use depth::{check_depth, MAX_DEPTH};
+
 /// Deepest IR returned (after inlining `let` bindings); bounds the recursive walks downstream.
 const MAX_IR_DEPTH: usize = 4 * MAX_DEPTH;
-/// Weight of one bracket pair of any delimiter (types in brackets cost syn the most).
-const GROUP_WEIGHT: usize = 3;
-/// Weight of `<` (generic arguments recurse deeply in syn's type parser).
-const ANGLE_WEIGHT: usize = 5;
 
 /// The supported methods, as quoted in error messages.
 const METHODS: &str = "ln, exp, sqrt, powi, powf, recip, ln_1p, exp_m1, abs";
@@ -80,11 +60,11 @@ type Scope = HashMap<String, Id>;
 
 /// syn::Expr -> IR, with no `let` bindings in scope.
 ///
-/// Every single-identifier path becomes [`Arena::var`], except the constants `PI`, `E` (and the
+/// Every single-identifier path becomes [`Ir::var`], except the constants `PI`, `E` (and the
 /// other exact `std::f64::consts`). The walk is iterative, so any tree syn could build is safe;
 /// error spans are found with syn's `Spanned`, which is recursive, so run [`check_depth`] on the
 /// tokens first as [`parse_str`] and the macro do.
-pub fn expr(arena: &mut Arena, e: &syn::Expr) -> syn::Result<Id> {
+pub fn expr(arena: &mut Ir, e: &syn::Expr) -> syn::Result<Id> {
     let mut errors = Vec::new();
     let id = convert(arena, &Scope::default(), e, &mut errors);
     let id = id.and_then(|id| shallow(arena, id, e, &mut HashMap::default(), &mut errors));
@@ -95,7 +75,7 @@ pub fn expr(arena: &mut Arena, e: &syn::Expr) -> syn::Result<Id> {
 /// a tail expression. Bindings are inlined (substituted), shadowing allowed.
 ///
 /// Every unsupported statement and expression is reported, combined into one error.
-pub fn block(arena: &mut Arena, b: &syn::Block) -> syn::Result<Id> {
+pub fn block(arena: &mut Ir, b: &syn::Block) -> syn::Result<Id> {
     statements(arena, &b.stmts, b.brace_token.span.join())
 }
 
@@ -106,7 +86,7 @@ pub fn block(arena: &mut Arena, b: &syn::Block) -> syn::Result<Id> {
 /// proc-macro2's own lexer (used outside a compiler) is iterative and drops token trees without
 /// recursion, so the text is lexed and then checked; a cheap bracket count on the text guards
 /// the compiler's lexer when this runs inside a proc macro.
-pub fn parse_str(arena: &mut Arena, src: &str) -> syn::Result<Id> {
+pub fn parse_str(arena: &mut Ir, src: &str) -> syn::Result<Id> {
     let mut open = 0usize;
     for b in src.bytes() {
         match b {
@@ -123,77 +103,6 @@ pub fn parse_str(arena: &mut Arena, src: &str) -> syn::Result<Id> {
     let tokens = TokenStream::from_str(src)
         .map_err(|e| syn::Error::new(e.span(), format!("cannot read the input as tokens: {e}")))?;
     parse_tokens(arena, tokens)
-}
-
-/// Rejects token streams nested deeper than MAX_DEPTH, iteratively (no recursion), before syn
-/// (which is recursive) parses them. The macro calls this on the whole item before
-/// `syn::parse2`.
-///
-/// See [`MAX_DEPTH`] for how depth is weighted and for the second bound on operator chains.
-/// The error points at the token that crosses the limit and names it.
-pub fn check_depth(tokens: &proc_macro2::TokenStream) -> syn::Result<()> {
-    // Each pending group carries the depth and chain length accumulated on the path to it.
-    let mut pending: Vec<(TokenStream, usize, usize)> = vec![(tokens.clone(), 0, 0)];
-    while let Some((stream, depth, chain)) = pending.pop() {
-        let trees: Vec<TokenTree> = stream.into_iter().collect();
-        for statement in trees.split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ';')) {
-            let (mut weight, mut chain, mut run, mut longest_run) = (depth, chain, 0, 0);
-            let (mut prev, mut before): (Option<&TokenTree>, Option<&TokenTree>) = (None, None);
-            for tree in statement {
-                let prefix = match prev {
-                    None => true,
-                    Some(p) => opens_operand(p) || before.is_some_and(is_quote),
-                };
-                match tree {
-                    TokenTree::Group(_) => chain += 1,
-                    TokenTree::Punct(p) => {
-                        chain += 1;
-                        let c = p.as_char();
-                        weight += match c {
-                            '<' => ANGLE_WEIGHT,
-                            '=' => 2,
-                            '@' => 1,
-                            '&' | '*' | '|' if prefix => 3,
-                            _ if prefix => 1,
-                            _ => 0,
-                        };
-                        match c {
-                            '.' => run += 1,
-                            '+' | '-' | '*' | '/' | '%' | '^' | '&' | '|' | '=' | ',' | '!' => {
-                                run = 0
-                            }
-                            _ => {}
-                        }
-                    }
-                    TokenTree::Ident(i) => {
-                        if let Some(w) = keyword_weight(&i.to_string()) {
-                            chain += 1;
-                            weight += w;
-                        }
-                    }
-                    TokenTree::Literal(_) => {}
-                }
-                longest_run = longest_run.max(run);
-                if weight + longest_run > MAX_DEPTH {
-                    return Err(too_deep(tree.span()));
-                }
-                if chain > MAX_CHAIN {
-                    return Err(too_long(tree.span()));
-                }
-                (before, prev) = (prev, Some(tree));
-            }
-            let inner = weight + longest_run + GROUP_WEIGHT;
-            for tree in statement {
-                if let TokenTree::Group(g) = tree {
-                    if inner > MAX_DEPTH {
-                        return Err(too_deep(g.span_open()));
-                    }
-                    pending.push((g.stream(), inner, chain));
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Parses the exact value of a numeric literal (`0.1` is 1/10, `1e-3` is 1/1000, `2`, `2.0`,
@@ -231,68 +140,17 @@ pub fn literal(lit: &syn::Lit) -> syn::Result<Rational> {
     })
 }
 
-// ---- depth check --------------------------------------------------------------------------
-
-/// True when the token after `prev` starts an operand, so punctuation there is a prefix.
-fn opens_operand(prev: &TokenTree) -> bool {
-    match prev {
-        TokenTree::Punct(_) => true,
-        TokenTree::Ident(i) => keyword_weight(&i.to_string()).is_some(),
-        TokenTree::Group(_) | TokenTree::Literal(_) => false,
-    }
-}
-
-/// True for the `'` of a lifetime or label: what follows `'a` starts an operand (`&'a &'b T`).
-fn is_quote(tree: &TokenTree) -> bool {
-    matches!(tree, TokenTree::Punct(p) if p.as_char() == '\'')
-}
-
-/// Depth weight of a keyword; `None` for an ordinary identifier or an operand keyword.
-fn keyword_weight(ident: &str) -> Option<usize> {
-    match ident {
-        "as" => Some(0),
-        "fn" | "impl" | "dyn" => Some(3),
-        "async" | "await" | "break" | "const" | "continue" | "else" | "enum" | "extern" | "for"
-        | "if" | "in" | "let" | "loop" | "match" | "mod" | "move" | "mut" | "pub" | "ref"
-        | "return" | "static" | "struct" | "trait" | "type" | "unsafe" | "use" | "where"
-        | "while" | "abstract" | "become" | "box" | "do" | "final" | "macro" | "override"
-        | "priv" | "typeof" | "unsized" | "virtual" | "yield" | "try" | "gen" => Some(2),
-        _ => None,
-    }
-}
-
-fn too_deep(span: Span) -> syn::Error {
-    syn::Error::new(
-        span,
-        format!(
-            "expression nested too deeply: the limit is MAX_DEPTH = {MAX_DEPTH} (a bracket pair \
-             counts {GROUP_WEIGHT}, a prefix operator or method call 1); split it with `let` \
-             bindings"
-        ),
-    )
-}
-
-fn too_long(span: Span) -> syn::Error {
-    syn::Error::new(
-        span,
-        format!(
-            "expression too long: more than {MAX_CHAIN} operators (16 * MAX_DEPTH) in one \
-             statement; split it with `let` bindings"
-        ),
-    )
-}
-
 // ---- statements ---------------------------------------------------------------------------
 
 /// Checks the depth of `tokens`, parses them as a body and converts it.
-fn parse_tokens(arena: &mut Arena, tokens: TokenStream) -> syn::Result<Id> {
+fn parse_tokens(arena: &mut Ir, tokens: TokenStream) -> syn::Result<Id> {
     check_depth(&tokens)?;
     let stmts = syn::parse::Parser::parse2(syn::Block::parse_within, tokens)?;
     statements(arena, &stmts, Span::call_site())
 }
 
 /// Converts `let` lines and a tail expression; `whole` is where an empty body is reported.
-fn statements(arena: &mut Arena, stmts: &[Stmt], whole: Span) -> syn::Result<Id> {
+fn statements(arena: &mut Ir, stmts: &[Stmt], whole: Span) -> syn::Result<Id> {
     let mut lets = Scope::default();
     let mut depths = HashMap::default();
     let mut errors = Vec::new();
@@ -414,7 +272,7 @@ fn let_name(pat: &Pat, errors: &mut Vec<syn::Error>) -> Option<String> {
 /// Depths are memoized in `depths` across the statements of a body, and found without
 /// recursion: children are always created before their parents.
 fn shallow(
-    arena: &Arena,
+    arena: &Ir,
     id: Id,
     source: &Expr,
     depths: &mut HashMap<Id, usize>,
@@ -532,12 +390,7 @@ enum Op<'a> {
 }
 
 /// Converts `root` without recursion; errors go to `errors`, `None` if there were any.
-fn convert(
-    arena: &mut Arena,
-    lets: &Scope,
-    root: &Expr,
-    errors: &mut Vec<syn::Error>,
-) -> Option<Id> {
+fn convert(arena: &mut Ir, lets: &Scope, root: &Expr, errors: &mut Vec<syn::Error>) -> Option<Id> {
     let mut tasks = vec![Task::Visit(root)];
     let mut values: Vec<Option<Id>> = Vec::new();
     while let Some(task) = tasks.pop() {
@@ -558,7 +411,7 @@ fn convert(
 
 /// Schedules the children of `e`, or returns its value when it is a leaf or an error.
 fn visit<'a>(
-    arena: &mut Arena,
+    arena: &mut Ir,
     lets: &Scope,
     e: &'a Expr,
     tasks: &mut Vec<Task<'a>>,
@@ -921,7 +774,7 @@ fn int_exponent(e: &Expr) -> syn::Result<i64> {
 
 /// Pops the operands of `op` and combines them.
 fn apply(
-    arena: &mut Arena,
+    arena: &mut Ir,
     op: Op<'_>,
     values: &mut Vec<Option<Id>>,
     errors: &mut Vec<syn::Error>,
@@ -1004,7 +857,7 @@ fn apply(
 // ---- paths, types, literals ---------------------------------------------------------------
 
 /// A variable, a `let` binding or a constant.
-fn path_value(arena: &mut Arena, lets: &Scope, p: &syn::ExprPath) -> syn::Result<Id> {
+fn path_value(arena: &mut Ir, lets: &Scope, p: &syn::ExprPath) -> syn::Result<Id> {
     if let Some(q) = &p.qself {
         return Err(syn::Error::new(
             q.lt_token.span,
@@ -1056,7 +909,7 @@ fn path_value(arena: &mut Arena, lets: &Scope, p: &syn::ExprPath) -> syn::Result
 }
 
 /// The exact value of a `std::f64::consts` constant.
-fn constant(arena: &mut Arena, name: &str) -> Option<Id> {
+fn constant(arena: &mut Ir, name: &str) -> Option<Id> {
     if !CONSTS.contains(&name) {
         return None;
     }
@@ -1065,7 +918,7 @@ fn constant(arena: &mut Arena, name: &str) -> Option<Id> {
     let ten = arena.int(10);
     let ln2 = arena.ln(two);
     let ln10 = arena.ln(ten);
-    let times = |arena: &mut Arena, r: Rational, id: Id| {
+    let times = |arena: &mut Ir, r: Rational, id: Id| {
         let c = arena.num(r);
         arena.mul([c, id])
     };
@@ -1182,6 +1035,10 @@ fn decimal(text: &str) -> Option<Rational> {
     }
     Some(if negative { -value } else { value })
 }
+
+// The unit tests build through the arena every caller uses.
+#[cfg(test)]
+use {crate::Arena, proc_macro2::TokenTree};
 
 #[cfg(test)]
 mod tests {
