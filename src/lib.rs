@@ -40,61 +40,9 @@
 pub use fim_macros::fisher_model;
 
 /// Special functions used by generated code and available to log-likelihoods:
-/// `use fim::special::{ln_gamma, digamma, trigamma};`. They wrap the `special` crate, adding
-/// the reflection formulas for negative arguments and the values at poles and infinities
-/// (the crate recurses without bound on very negative arguments).
-pub mod special {
-    use ::core::f64::consts::PI;
-    use ::special::Gamma;
-
-    /// `ln Γ(x)` (the logarithm of |Γ(x)|); +∞ at the poles 0, −1, −2, …
-    #[inline]
-    pub fn ln_gamma(x: f64) -> f64 {
-        if x <= 0.0 && x == x.floor() {
-            return f64::INFINITY;
-        }
-        Gamma::ln_gamma(x).0
-    }
-
-    /// Digamma `ψ(x) = d/dx ln Γ(x)`; NaN at the poles 0, −1, −2, … and at −∞.
-    #[inline]
-    pub fn digamma(x: f64) -> f64 {
-        if x.is_nan() || x == f64::NEG_INFINITY {
-            return f64::NAN;
-        }
-        if x == f64::INFINITY {
-            return f64::INFINITY;
-        }
-        if x <= 0.0 {
-            if x == x.floor() {
-                return f64::NAN;
-            }
-            // Reflection: ψ(x) = ψ(1 − x) − π cot(π x).
-            return Gamma::digamma(1.0 - x) - PI / (PI * x).tan();
-        }
-        Gamma::digamma(x)
-    }
-
-    /// Trigamma `ψ₁(x) = d²/dx² ln Γ(x)`; +∞ at the poles 0, −1, −2, …, NaN at −∞.
-    #[inline]
-    pub fn trigamma(x: f64) -> f64 {
-        if x.is_nan() || x == f64::NEG_INFINITY {
-            return f64::NAN;
-        }
-        if x == f64::INFINITY {
-            return 0.0;
-        }
-        if x <= 0.0 {
-            if x == x.floor() {
-                return f64::INFINITY;
-            }
-            // Reflection: ψ₁(x) = π² / sin²(π x) − ψ₁(1 − x).
-            let s = (PI * x).sin();
-            return PI * PI / (s * s) - Gamma::trigamma(&(1.0 - x));
-        }
-        Gamma::trigamma(&x)
-    }
-}
+/// `use fim::special::{ln_gamma, digamma, trigamma};` (the `fim-special` crate, which the
+/// engine also evaluates with).
+pub use fim_special as special;
 
 /// Run-time support for generated code. Not part of the public API: its items may change
 /// without notice.

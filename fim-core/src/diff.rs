@@ -69,15 +69,10 @@ impl Ir {
                     (id, -Rational::one()),
                 ])
             }
-            Node::LnGamma(a) => {
+            Node::Special(f, a) => {
                 let da = self.diff(a, s);
-                let psi = self.polygamma(0, a);
-                self.mul([psi, da])
-            }
-            Node::Polygamma(k, a) => {
-                let da = self.diff(a, s);
-                let psi = self.polygamma(k + 1, a);
-                self.mul([psi, da])
+                let df = (f.entry().derivative)(self, f.order, a);
+                self.mul([df, da])
             }
         };
         self.diff_memo.insert((id, s), d);

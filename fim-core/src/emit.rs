@@ -11,6 +11,7 @@ use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree
 use quote::{format_ident, quote, ToTokens};
 
 use crate::eval::rat_to_f64;
+use crate::expr::special::Form;
 use crate::expr::{BigInt, Id, Ir, Node, Rational, Symbol};
 use crate::print::{LOOSE, POSTFIX, PRODUCT, SUM, UNARY};
 
@@ -42,18 +43,20 @@ pub struct Emitted {
 ///   `.powf(p / q)`. A product is `coefficient * numerator / (denominator)`, with one division;
 ///   so `b^-7` alone is `b.powi(-7)`, but `a * b^-7` is `a / b.powi(7)`.
 /// - Sums subtract their negative terms. Constants are written by [`literal`].
-/// - Functions: `.ln()`, `.exp()`, `.abs()`, `.powf(e)`, `::core::f64::consts::PI`,
-///   `::fim::special::{ln_gamma, digamma, trigamma}`. The code never allocates.
+/// - Functions: `.ln()`, `.exp()`, `.abs()`, `.powf(e)`, `::core::f64::consts::PI`, and each
+///   special function of [`crate::expr::special::TABLE`] by its name: an `f64` method
+///   (`x.sin()`) or a free function of `fim::special` (`::fim::special::ln_gamma(x)`,
+///   `::fim::special::polygamma(3, x)`). The code never allocates.
 ///
 /// The output is deterministic: the same arena and roots give the same tokens.
 ///
-/// Errors on ψ⁽ᵏ⁾ with k ≥ 2 (no runtime implementation) and on a symbol missing from `vars`.
+/// Errors on a symbol missing from `vars`.
 pub fn emit(
     arena: &Ir,
     roots: &[Id],
     vars: &HashMap<Symbol, TokenStream>,
 ) -> Result<Emitted, String> {
-    let plan = plan(arena, roots)?;
+    let plan = plan(arena, roots);
     let mut e = Emitter {
         arena,
         vars: vars
@@ -263,9 +266,8 @@ struct Plan {
     powers: HashSet<(Id, Rational)>,
 }
 
-/// Counts uses over the DAG of the roots and decides what to bind. Also rejects what cannot be
-/// emitted, so emission itself only fails on a missing symbol.
-fn plan(arena: &Ir, roots: &[Id]) -> Result<Plan, String> {
+/// Counts uses over the DAG of the roots and decides what to bind.
+fn plan(arena: &Ir, roots: &[Id]) -> Plan {
     let mut uses = vec![0u32; arena.len()];
     let mut bind = vec![false; arena.len()];
     let mut seen = vec![false; arena.len()];
@@ -280,21 +282,12 @@ fn plan(arena: &Ir, roots: &[Id]) -> Result<Plan, String> {
             continue;
         }
         reached.push(id);
-        match arena.node(id) {
-            Node::Polygamma(k, _) if *k >= 2 => {
-                return Err(format!(
-                    "cannot emit polygamma of order {k}: only digamma (order 0) and trigamma \
-                     (order 1) exist in `::fim::special`"
-                ));
-            }
-            Node::Mul(_, fs) => {
-                for (b, e) in fs.iter() {
-                    if repeated(e) && !is_leaf(arena, *b) {
-                        bind[b.index()] = true;
-                    }
+        if let Node::Mul(_, fs) = arena.node(id) {
+            for (b, e) in fs.iter() {
+                if repeated(e) && !is_leaf(arena, *b) {
+                    bind[b.index()] = true;
                 }
             }
-            _ => {}
         }
         // `children` lists a child twice only where the parent uses it twice (`Pow(b, b)`).
         for c in arena.children(id) {
@@ -326,7 +319,7 @@ fn plan(arena: &Ir, roots: &[Id]) -> Result<Plan, String> {
         .filter(|(_, n)| *n >= 2)
         .map(|(k, _)| k)
         .collect();
-    Ok(Plan { bind, powers })
+    Plan { bind, powers }
 }
 
 // ---- emission --------------------------------------------------------------------------------
@@ -404,9 +397,13 @@ impl Emitter<'_> {
         let unary = |this: &mut Self, a: Id, method: &str| -> Result<(bool, Tok), String> {
             Ok((false, this.expr(a)?.method(method, TokenStream::new())))
         };
-        let call = |this: &mut Self, a: Id, f: TokenStream| -> Result<(bool, Tok), String> {
+        let call = |this: &mut Self,
+                    a: Id,
+                    f: TokenStream,
+                    order: Option<TokenStream>|
+         -> Result<(bool, Tok), String> {
             let arg = this.expr(a)?.ts;
-            Ok((false, Tok::new(quote!(#f(#arg)), POSTFIX)))
+            Ok((false, Tok::new(quote!(#f(#order #arg)), POSTFIX)))
         };
         match arena.node(id) {
             Node::Num(r) => Ok((r.is_negative(), magnitude(&r.abs()))),
@@ -428,10 +425,17 @@ impl Emitter<'_> {
             Node::Ln(a) => unary(self, *a, "ln"),
             Node::Exp(a) => unary(self, *a, "exp"),
             Node::Abs(a) => unary(self, *a, "abs"),
-            Node::LnGamma(a) => call(self, *a, quote!(::fim::special::ln_gamma)),
-            Node::Polygamma(0, a) => call(self, *a, quote!(::fim::special::digamma)),
-            Node::Polygamma(1, a) => call(self, *a, quote!(::fim::special::trigamma)),
-            Node::Polygamma(k, _) => Err(format!("cannot emit polygamma of order {k}")),
+            Node::Special(f, a) => match f.name() {
+                (n, _) if n.form == Form::Method => unary(self, *a, n.text),
+                (n, ordered) => {
+                    let name = Ident::new(n.text, Span::call_site());
+                    let order = ordered.then(|| {
+                        let k = Literal::u32_unsuffixed(f.order);
+                        quote!(#k,)
+                    });
+                    call(self, *a, quote!(::fim::special::#name), order)
+                }
+            },
         }
     }
 
@@ -871,12 +875,14 @@ mod tests {
     }
 
     #[test]
-    fn polygamma_of_order_two_is_an_error() {
+    fn polygamma_of_higher_order_calls_the_run_time_polygamma() {
         let mut f = Fx::new();
         let p = f.a.polygamma(2, f.x);
-        let l = f.a.ln(p);
-        let err = emit(&f.a, &[f.y, l], &f.vars()).expect_err("no trigamma derivative");
-        assert!(err.contains("polygamma"), "{err}");
+        let e = f.emit(&[p]);
+        assert_eq!(
+            e.values[0].to_string(),
+            ":: fim :: special :: polygamma (2 , x)"
+        );
     }
 
     #[test]
@@ -1076,16 +1082,9 @@ mod tests {
                 let (xv, xe, xb) = sub(*x);
                 (xv.abs(), xe, xb)
             }
-            Node::LnGamma(x) | Node::Polygamma(_, x) => {
+            Node::Special(g, x) => {
                 let (xv, xe, xb) = sub(*x);
-                let k = match a.node(id) {
-                    Node::Polygamma(k, _) => *k as i32,
-                    _ => -1,
-                };
-                let f = |t: f64| match k {
-                    -1 => ln_gamma_f64(t),
-                    k => polygamma_f64(k as u32, t),
-                };
+                let f = |t: f64| g.value(t);
                 // The derivative, by a central difference: enough to scale a tolerance.
                 let h = 1e-5 * xv.abs().max(1.0);
                 let d = (f(xv + h) - f(xv - h)) / (2.0 * h);

@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 
 use num_traits::{Signed, ToPrimitive, Zero};
-use special::Gamma;
 
 use crate::expr::{rat_powi, Id, Ir, Node, Rational, Symbol};
 
@@ -16,41 +15,10 @@ pub fn rat_to_f64(r: &Rational) -> f64 {
     r.to_f64().value()
 }
 
-/// `ln Γ(x)` for positive and negative non-integer `x` (log of |Γ(x)|); +∞ at the poles.
-pub fn ln_gamma_f64(x: f64) -> f64 {
-    if x <= 0.0 && x == x.floor() {
-        return f64::INFINITY;
-    }
-    Gamma::ln_gamma(x).0
-}
-
-/// `ψ⁽ᵏ⁾(x)` for k = 0 (digamma) and k = 1 (trigamma), with the reflection formulas for
-/// negative arguments (the `special` crate recurses without bound there); NaN for higher
-/// orders, which the engine never emits. Same values as `fim::special`.
-pub fn polygamma_f64(k: u32, x: f64) -> f64 {
-    use std::f64::consts::PI;
-    if x.is_nan() || x == f64::NEG_INFINITY || k > 1 {
-        return f64::NAN;
-    }
-    if x == f64::INFINITY {
-        return if k == 0 { f64::INFINITY } else { 0.0 };
-    }
-    if x <= 0.0 {
-        if x == x.floor() {
-            return if k == 0 { f64::NAN } else { f64::INFINITY };
-        }
-        return if k == 0 {
-            (1.0 - x).digamma() - PI / (PI * x).tan()
-        } else {
-            let s = (PI * x).sin();
-            PI * PI / (s * s) - (1.0 - x).trigamma()
-        };
-    }
-    match k {
-        0 => x.digamma(),
-        _ => x.trigamma(),
-    }
-}
+/// `ln Γ(x)`, the run-time function generated code calls (from `fim-special`).
+pub use fim_special::ln_gamma as ln_gamma_f64;
+/// `ψ⁽ᵏ⁾(x)`, the run-time function generated code calls (from `fim-special`).
+pub use fim_special::polygamma as polygamma_f64;
 
 impl Ir {
     /// The `f64` value of `id` with symbols bound by `env` (unbound symbols are NaN).
@@ -92,8 +60,7 @@ impl Ir {
             Node::Ln(a) => self.eval_memo(*a, env, memo).ln(),
             Node::Exp(a) => self.eval_memo(*a, env, memo).exp(),
             Node::Abs(a) => self.eval_memo(*a, env, memo).abs(),
-            Node::LnGamma(a) => ln_gamma_f64(self.eval_memo(*a, env, memo)),
-            Node::Polygamma(k, a) => polygamma_f64(*k, self.eval_memo(*a, env, memo)),
+            Node::Special(f, a) => f.value(self.eval_memo(*a, env, memo)),
         };
         memo.insert(id, v);
         v
@@ -162,9 +129,7 @@ impl Ir {
                 Some(v) => Some(v),
                 None => self.exact_memo(*a, env, fresh, memo).map(|v| v.abs()),
             },
-            Node::Pi | Node::Pow(..) | Node::Exp(_) | Node::LnGamma(_) | Node::Polygamma(..) => {
-                fresh(id, 1)
-            }
+            Node::Pi | Node::Pow(..) | Node::Exp(_) | Node::Special(..) => fresh(id, 1),
         };
         memo.insert(id, v.clone());
         v

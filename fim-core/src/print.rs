@@ -7,17 +7,17 @@
 use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive};
 
-use crate::expr::{BigInt, Id, Ir, Node, Rational};
+use crate::expr::special::Form;
+use crate::expr::{BigInt, Id, Ir, Node, Rational, Special};
 
 /// Plain text in Rust syntax, e.g. `n / (theta * (1.0 - theta))`.
 ///
 /// The text parses back, with fim's parser, to an equivalent expression: literals are exact
 /// decimal text (`0.125`, `2.0`) or a quotient of integers (`1.0 / 3.0`), powers are
 /// `.powi(n)`, `.sqrt()` or `.powf(e)`, functions are the `f64` methods `.ln()`, `.exp()`,
-/// `.abs()` and the free functions `ln_gamma`, `digamma`, `trigamma`, and π is
-/// `std::f64::consts::PI`. A literal receiver carries an `_f64` suffix (`2.0_f64.ln()`) so the
-/// text is also valid Rust. The one exception to parsing back: ψ⁽ᵏ⁾ for k ≥ 2 prints as
-/// `polygamma(k, x)`, which fim's parser does not read (the engine never produces it).
+/// `.abs()` and the special functions by their names in the table (`ln_gamma(x)`,
+/// `trigamma(x)`, `polygamma(3, x)`), and π is `std::f64::consts::PI`. A literal receiver
+/// carries an `_f64` suffix (`2.0_f64.ln()`) so the text is also valid Rust.
 pub fn rust(arena: &Ir, id: Id) -> String {
     let mut w = RustOut::default();
     rust_write(&mut w, &lower(arena, id), 0);
@@ -73,8 +73,7 @@ enum Func {
     Ln,
     Exp,
     Abs,
-    LnGamma,
-    Polygamma(u32),
+    Special(Special),
 }
 
 fn signed(negative: bool, d: Disp) -> Disp {
@@ -132,8 +131,7 @@ fn lower(arena: &Ir, id: Id) -> Disp {
         Node::Ln(a) => call(Func::Ln, arena, *a),
         Node::Exp(a) => call(Func::Exp, arena, *a),
         Node::Abs(a) => call(Func::Abs, arena, *a),
-        Node::LnGamma(a) => call(Func::LnGamma, arena, *a),
-        Node::Polygamma(k, a) => call(Func::Polygamma(*k), arena, *a),
+        Node::Special(f, a) => call(Func::Special(*f), arena, *a),
     }
 }
 
@@ -436,17 +434,18 @@ fn rust_expr(w: &mut RustOut, d: &Disp) {
         }
         Disp::Call(f, a) => {
             let (method, function) = match f {
-                Func::Ln => (".ln()", String::new()),
-                Func::Exp => (".exp()", String::new()),
-                Func::Abs => (".abs()", String::new()),
-                Func::LnGamma => ("", "ln_gamma(".to_string()),
-                Func::Polygamma(0) => ("", "digamma(".to_string()),
-                Func::Polygamma(1) => ("", "trigamma(".to_string()),
-                Func::Polygamma(k) => ("", format!("polygamma({k}, ")),
+                Func::Ln => (".ln()".to_string(), String::new()),
+                Func::Exp => (".exp()".to_string(), String::new()),
+                Func::Abs => (".abs()".to_string(), String::new()),
+                Func::Special(f) => match f.name() {
+                    (n, _) if n.form == Form::Method => (format!(".{}()", n.text), String::new()),
+                    (n, true) => (String::new(), format!("{}({}, ", n.text, f.order)),
+                    (n, false) => (String::new(), format!("{}(", n.text)),
+                },
             };
             if function.is_empty() {
                 rust_receiver(w, a);
-                w.s.push_str(method);
+                w.s.push_str(&method);
             } else {
                 w.s.push_str(&function);
                 rust_write(w, a, 0);
@@ -680,10 +679,7 @@ fn latex_expr(d: &Disp) -> String {
                 Func::Exp => format!("e^{{{s}}}"),
                 Func::Abs if s.contains("\\frac") => format!("\\left|{s}\\right|"),
                 Func::Abs => format!("|{s}|"),
-                Func::LnGamma => format!("\\ln\\Gamma{}", paren(&s)),
-                Func::Polygamma(0) => format!("\\psi{}", paren(&s)),
-                Func::Polygamma(1) => format!("\\psi_1{}", paren(&s)),
-                Func::Polygamma(k) => format!("\\psi^{{({k})}}{}", paren(&s)),
+                Func::Special(f) => format!("{}{}", f.latex(), paren(&s)),
             }
         }
     }

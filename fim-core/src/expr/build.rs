@@ -8,19 +8,16 @@ use smallvec::SmallVec;
 
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
-use super::{denom, q_add, q_mul, rat, rat_powi, ratio, BigInt, Id, Ir, Node, Rational};
+use super::{
+    denom, q_add, q_mul, rat, rat_powi, ratio, BigInt, Fun, Id, Ir, Node, Rational, Special,
+};
 
 /// True for a node that enters a product only as a base with an exponent: nothing inside it
 /// merges with other factors (unlike a number, a product, a power, `exp` or `|·|`).
 fn is_plain_base(n: &Node) -> bool {
     matches!(
         n,
-        Node::Sym(_)
-            | Node::Add(_)
-            | Node::Ln(_)
-            | Node::LnGamma(_)
-            | Node::Polygamma(..)
-            | Node::Pi
+        Node::Sym(_) | Node::Add(_) | Node::Ln(_) | Node::Special(..) | Node::Pi
     )
 }
 
@@ -577,15 +574,26 @@ impl Ir {
 
     /// `ln Γ(a)`.
     pub fn ln_gamma(&mut self, a: Id) -> Id {
-        match self.node(a) {
-            Node::Num(r) if r.is_one() || *r == rat(2) => self.int(0),
-            _ => self.intern(Node::LnGamma(a)),
-        }
+        self.special(Special::plain(Fun::LnGamma), a)
     }
 
     /// `ψ⁽ᵏ⁾(a)`.
     pub fn polygamma(&mut self, k: u32, a: Id) -> Id {
-        self.intern(Node::Polygamma(k, a))
+        let psi = Special {
+            fun: Fun::Polygamma,
+            order: k,
+        };
+        self.special(psi, a)
+    }
+
+    /// `f(a)` for a special function `f`, folded where its table gives an exact value.
+    pub fn special(&mut self, f: Special, a: Id) -> Id {
+        if let Some(r) = self.as_num(a) {
+            if let Some(v) = (f.entry().exact)(f.order, r) {
+                return self.num(v);
+            }
+        }
+        self.intern(Node::Special(f, a))
     }
 }
 

@@ -17,9 +17,11 @@ use num_traits::{One, Signed, ToPrimitive};
 
 mod build;
 mod order;
+pub mod special;
 
 pub(crate) use build::PairVec;
 use order::natural_cmp;
+pub use special::{Fun, Special};
 
 /// Exact rational constant, always in lowest terms; small values are stored inline.
 pub type Rational = dashu_ratio::RBig;
@@ -74,10 +76,8 @@ pub enum Node {
     Exp(Id),
     /// Absolute value.
     Abs(Id),
-    /// `ln Γ(x)`.
-    LnGamma(Id),
-    /// `ψ⁽ᵏ⁾(x)`: k = 0 is digamma, k = 1 trigamma.
-    Polygamma(u32, Id),
+    /// A special function of [`special::TABLE`] (ln Γ, ψ⁽ᵏ⁾, …) applied to its argument.
+    Special(Special, Id),
 }
 
 fn q_eq(a: &Rational, b: &Rational) -> bool {
@@ -115,9 +115,8 @@ impl PartialEq for Node {
             (Node::Pow(a, b), Node::Pow(c, d)) => a == c && b == d,
             (Node::Ln(a), Node::Ln(b))
             | (Node::Exp(a), Node::Exp(b))
-            | (Node::Abs(a), Node::Abs(b))
-            | (Node::LnGamma(a), Node::LnGamma(b)) => a == b,
-            (Node::Polygamma(k, a), Node::Polygamma(l, b)) => k == l && a == b,
+            | (Node::Abs(a), Node::Abs(b)) => a == b,
+            (Node::Special(f, a), Node::Special(g, b)) => f == g && a == b,
             _ => false,
         }
     }
@@ -159,8 +158,7 @@ impl std::hash::Hash for Node {
             Node::Ln(_) => 6,
             Node::Exp(_) => 7,
             Node::Abs(_) => 8,
-            Node::LnGamma(_) => 9,
-            Node::Polygamma(..) => 10,
+            Node::Special(..) => 9,
         };
         tag.hash(h);
         match self {
@@ -171,9 +169,9 @@ impl std::hash::Hash for Node {
                 a.hash(h);
                 b.hash(h);
             }
-            Node::Ln(a) | Node::Exp(a) | Node::Abs(a) | Node::LnGamma(a) => a.hash(h),
-            Node::Polygamma(k, a) => {
-                k.hash(h);
+            Node::Ln(a) | Node::Exp(a) | Node::Abs(a) => a.hash(h),
+            Node::Special(f, a) => {
+                f.hash(h);
                 a.hash(h);
             }
         }
@@ -418,11 +416,7 @@ impl Ir {
             Node::Add(ts) => ts.iter().any(|&t| f(self, t)),
             Node::Mul(_, fs) => fs.iter().any(|(b, _)| f(self, *b)),
             Node::Pow(b, e) => f(self, *b) || f(self, *e),
-            Node::Ln(a)
-            | Node::Exp(a)
-            | Node::Abs(a)
-            | Node::LnGamma(a)
-            | Node::Polygamma(_, a) => f(self, *a),
+            Node::Ln(a) | Node::Exp(a) | Node::Abs(a) | Node::Special(_, a) => f(self, *a),
         }
     }
 
@@ -483,13 +477,7 @@ impl Ir {
             Node::Add(ts) => ts.iter().copied().collect(),
             Node::Mul(_, fs) => fs.iter().map(|f| f.0).collect(),
             Node::Pow(b, e) => smallvec![*b, *e],
-            Node::Ln(a)
-            | Node::Exp(a)
-            | Node::Abs(a)
-            | Node::LnGamma(a)
-            | Node::Polygamma(_, a) => {
-                smallvec![*a]
-            }
+            Node::Ln(a) | Node::Exp(a) | Node::Abs(a) | Node::Special(_, a) => smallvec![*a],
         }
     }
 
@@ -593,13 +581,9 @@ impl Ir {
                 let a = f(self, a);
                 self.abs(a)
             }
-            Node::LnGamma(a) => {
+            Node::Special(g, a) => {
                 let a = f(self, a);
-                self.ln_gamma(a)
-            }
-            Node::Polygamma(k, a) => {
-                let a = f(self, a);
-                self.polygamma(k, a)
+                self.special(g, a)
             }
         }
     }

@@ -17,8 +17,7 @@ impl Ir {
             Node::Abs(_) => 6,
             Node::Ln(_) => 7,
             Node::Exp(_) => 8,
-            Node::LnGamma(_) => 9,
-            Node::Polygamma(..) => 10,
+            Node::Special(..) => 9,
         }
     }
 
@@ -106,8 +105,8 @@ impl Ir {
                 }
                 self.cmp(*e1, *e2)
             }
-            (Node::Polygamma(k1, x), Node::Polygamma(k2, y)) => {
-                let o = k1.cmp(k2);
+            (Node::Special(f, x), Node::Special(g, y)) => {
+                let o = f.cmp(g);
                 if o != Ordering::Equal {
                     return o;
                 }
@@ -115,8 +114,7 @@ impl Ir {
             }
             (Node::Ln(x), Node::Ln(y))
             | (Node::Exp(x), Node::Exp(y))
-            | (Node::Abs(x), Node::Abs(y))
-            | (Node::LnGamma(x), Node::LnGamma(y)) => self.cmp(*x, *y),
+            | (Node::Abs(x), Node::Abs(y)) => self.cmp(*x, *y),
             _ => a.cmp(&b),
         }
     }

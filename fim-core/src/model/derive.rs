@@ -492,9 +492,8 @@ pub fn domain_of(arena: &mut Arena, l: Id) -> (Domain, SampleDomain) {
             continue;
         }
         match arena.node(n) {
-            Node::Ln(a) | Node::LnGamma(a) | Node::Polygamma(_, a) | Node::Pow(a, _)
-                if !positive.contains(a) =>
-            {
+            Node::Ln(a) | Node::Pow(a, _) if !positive.contains(a) => positive.push(*a),
+            Node::Special(f, a) if f.entry().positive_argument && !positive.contains(a) => {
                 positive.push(*a)
             }
             Node::Mul(_, fs) => {

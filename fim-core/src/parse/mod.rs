@@ -14,7 +14,8 @@ use rustc_hash::FxHashMap as HashMap;
 use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Lit, Pat, Stmt, Type, UnOp};
 
-use crate::expr::{rat, ratio, BigInt, Id, Ir, Rational};
+use crate::expr::special::{self, Form};
+use crate::expr::{rat, ratio, BigInt, Id, Ir, Rational, Special};
 
 mod depth;
 
@@ -24,12 +25,30 @@ pub use depth::{check_depth, MAX_DEPTH};
 /// Deepest IR returned (after inlining `let` bindings); bounds the recursive walks downstream.
 const MAX_IR_DEPTH: usize = 4 * MAX_DEPTH;
 
+/// The elementary methods; the special-function table adds its own.
+const ELEMENTARY: &str = "ln, exp, sqrt, powi, powf, recip, ln_1p, exp_m1, abs";
+
 /// The supported methods, as quoted in error messages.
-const METHODS: &str = "ln, exp, sqrt, powi, powf, recip, ln_1p, exp_m1, abs";
+fn methods() -> String {
+    let mut all = vec![ELEMENTARY];
+    all.extend(special::names(Form::Method));
+    all.join(", ")
+}
+
+/// The supported free functions (of `fim::special`), as quoted in error messages.
+fn functions() -> String {
+    special::names(Form::Free).join(", ")
+}
+
 /// What an expression may contain, as quoted in error messages.
-const SUPPORTED: &str = "supported are + - * /, unary -, parentheses, numeric literals, \
-    variables, the methods ln, exp, sqrt, powi, powf, recip, ln_1p, exp_m1, abs (also called as \
-    `f64::ln(x)`), ln_gamma, digamma, trigamma, and the constants PI and E";
+fn supported() -> String {
+    format!(
+        "supported are + - * /, unary -, parentheses, numeric literals, variables, the methods \
+         {} (also called as `f64::ln(x)`), {}, and the constants PI and E",
+        methods(),
+        functions()
+    )
+}
 /// What a body may contain, as quoted in error messages.
 const BODY: &str = "a body is `let name = expr;` lines followed by one expression without `;`";
 /// The constants of `std::f64::consts` that have an exact symbolic form.
@@ -332,9 +351,8 @@ enum Fun {
     Ln1p,
     ExpM1,
     Abs,
-    LnGamma,
-    Digamma,
-    Trigamma,
+    /// A function of the special-function table.
+    Special(Special),
 }
 
 /// A supported `f64` method.
@@ -356,17 +374,12 @@ fn method(name: &str) -> Option<Method> {
         "abs" => Method::Unary(Fun::Abs),
         "powi" => Method::PowI,
         "powf" => Method::PowF,
-        _ => return None,
+        _ => match special::lookup(name, Form::Method)? {
+            (fun, Some(order)) => Method::Unary(Fun::Special(Special { fun, order })),
+            // No method takes an order.
+            (_, None) => return None,
+        },
     })
-}
-
-fn special(name: &str) -> Option<Fun> {
-    match name {
-        "ln_gamma" => Some(Fun::LnGamma),
-        "digamma" => Some(Fun::Digamma),
-        "trigamma" => Some(Fun::Trigamma),
-        _ => None,
-    }
 }
 
 /// One step of the explicit-stack walk.
@@ -518,7 +531,7 @@ fn visit<'a>(
                 None => {
                     errors.push(syn::Error::new(
                         m.method.span(),
-                        format!("unsupported method `{name}`: supported are {METHODS}"),
+                        format!("unsupported method `{name}`: supported are {}", methods()),
                     ));
                     tasks.push(Task::Apply(Op::Fail(1)));
                     tasks.push(Task::Visit(&m.receiver));
@@ -571,7 +584,7 @@ fn visit<'a>(
 }
 
 fn unsupported(what: &str) -> String {
-    format!("unsupported {what}: {SUPPORTED}")
+    format!("unsupported {what}: {}", supported())
 }
 
 /// Schedules `receiver.name(args)` (also used for `f64::name(receiver, args)`).
@@ -625,7 +638,8 @@ fn schedule_method<'a>(
     tasks.push(Task::Visit(receiver));
 }
 
-/// Schedules a call: `f64::ln(x)`-style methods and `ln_gamma`, `digamma`, `trigamma`.
+/// Schedules a call: `f64::ln(x)`-style methods and the free functions of the special-function
+/// table (`ln_gamma(x)`, `polygamma(2, x)`).
 fn schedule_call<'a>(
     c: &'a syn::ExprCall,
     tasks: &mut Vec<Task<'a>>,
@@ -636,7 +650,10 @@ fn schedule_call<'a>(
         other => {
             errors.push(syn::Error::new(
                 other.span(),
-                format!("unsupported call: only named functions can be called; {SUPPORTED}"),
+                format!(
+                    "unsupported call: only named functions can be called; {}",
+                    supported()
+                ),
             ));
             tasks.push(Task::Apply(Op::Fail(0)));
             return;
@@ -667,25 +684,45 @@ fn schedule_call<'a>(
         ["f64"] | ["std", "f64"] | ["core", "f64"]
     );
     let parens = c.paren_token.span.join();
-    if let Some(f) = special(&name) {
-        if args.len() != 1 {
-            let span = args.get(1).map_or(parens, |a| a.span());
+    if let Some((fun, order)) = special::lookup(&name, Form::Free) {
+        // `polygamma(n, x)`: the order is an integer literal before the argument.
+        let (wanted, order) = match order {
+            Some(k) => (1, Ok(k)),
+            None => (2, args.first().map_or(Ok(0), |a| order_argument(&name, a))),
+        };
+        if args.len() != wanted {
+            let span = args.get(wanted).map_or(parens, |a| a.span());
+            let count = if wanted == 1 {
+                "one argument".to_string()
+            } else {
+                format!("two arguments, the order and the argument (`{name}(2, x)`)")
+            };
             errors.push(syn::Error::new(
                 span,
-                format!("`{name}` takes one argument, found {}", args.len()),
+                format!("`{name}` takes {count}, found {}", args.len()),
             ));
             tasks.push(Task::Apply(Op::Fail(0)));
             return;
         }
-        tasks.push(Task::Apply(Op::Fun(f, last.ident.span())));
-        tasks.push(Task::Visit(args[0]));
+        match order {
+            Ok(order) => {
+                let f = Fun::Special(Special { fun, order });
+                tasks.push(Task::Apply(Op::Fun(f, last.ident.span())));
+            }
+            Err(e) => {
+                errors.push(e);
+                tasks.push(Task::Apply(Op::Fail(1)));
+            }
+        }
+        tasks.push(Task::Visit(args[wanted - 1]));
     } else if f64_path {
         let Some(meth) = method(&name) else {
             errors.push(syn::Error::new(
                 last.ident.span(),
                 format!(
-                    "unsupported function `{}`: supported methods are {METHODS}",
-                    path_text(path)
+                    "unsupported function `{}`: supported methods are {}",
+                    path_text(path),
+                    methods()
                 ),
             ));
             tasks.push(Task::Apply(Op::Fail(0)));
@@ -716,12 +753,37 @@ fn schedule_call<'a>(
         errors.push(syn::Error::new(
             path.span(),
             format!(
-                "unsupported function `{}`: supported are `f64::ln(x)`-style calls of {METHODS}, \
-                 and ln_gamma, digamma, trigamma",
-                path_text(path)
+                "unsupported function `{}`: supported are `f64::ln(x)`-style calls of {}, and {}",
+                path_text(path),
+                methods(),
+                functions()
             ),
         ));
         tasks.push(Task::Apply(Op::Fail(0)));
+    }
+}
+
+/// Highest order of a function such as `polygamma(n, x)`: its run-time series uses n!, which
+/// overflows `f64` past 170, and no model differentiates that often.
+const MAX_ORDER: u32 = 100;
+
+/// The order argument of `name(n, x)`: a non-negative integer literal up to [`MAX_ORDER`].
+fn order_argument(name: &str, e: &Expr) -> syn::Result<u32> {
+    let bad = || {
+        syn::Error::new(
+            e.span(),
+            format!("the order of `{name}` is an integer literal from 0 to {MAX_ORDER}"),
+        )
+    };
+    match e {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Int(i), ..
+        }) if i.suffix().is_empty() || i.suffix() == "u32" => i
+            .base10_parse::<u32>()
+            .ok()
+            .filter(|k| *k <= MAX_ORDER)
+            .ok_or_else(bad),
+        _ => Err(bad()),
     }
 }
 
@@ -846,9 +908,7 @@ fn apply(
                 arena.add([e, m1])
             }
             Fun::Abs => arena.abs(a),
-            Fun::LnGamma => arena.ln_gamma(a),
-            Fun::Digamma => arena.polygamma(0, a),
-            Fun::Trigamma => arena.polygamma(1, a),
+            Fun::Special(f) => arena.special(f, a),
         },
         Op::Fail(_) => return None,
     })

@@ -86,6 +86,7 @@ impl Domain {
                 }
             }
             Node::Pow(b, _) if self.is_positive(arena, *b) => Some(Ordering::Greater),
+            Node::Special(f, a) => (f.entry().sign)(f.order, self.sign(arena, *a)),
             _ => None,
         }
     }
