@@ -45,3 +45,26 @@ fn every_item_has_its_signature() {
     let _: [[f64; 2]; 2] = regression::fisher(0.0, 1.0, 2.0);
     let _: [[f64; 2]; 2] = regression::fisher_averaged(0.0, 1.0, &[1.0, 2.0, 3.0]);
 }
+
+/// A normal with mean `fisher` and variance `score`: arguments may be typed
+/// `core::primitive::f64`, and parameters may be named like the generated items (the generated
+/// code calls its siblings through `self::`, so a parameter cannot shadow them).
+#[fisher_model(params(fisher, score), data(x))]
+fn named_like_items(x: core::primitive::f64, fisher: f64, score: core::primitive::f64) -> f64 {
+    -0.5 * score.ln() - (x - fisher).powi(2) / (2.0 * score)
+}
+
+#[test]
+fn parameters_may_be_named_like_generated_items() {
+    let (mu, v) = (0.5, 2.0);
+    assert_eq!(
+        named_like_items::fisher(mu, v),
+        [[1.0 / v, 0.0], [0.0, 1.0 / (2.0 * v * v)]]
+    );
+    let ng = named_like_items::natural_gradient(mu, v, [1.0, 1.0]);
+    assert!((ng[0] - v).abs() < 1e-12 && (ng[1] - 2.0 * v * v).abs() < 1e-12);
+    let kl = named_like_items::kl_quadratic(mu, v, [0.1, 0.0]);
+    assert!((kl - 0.5 * 0.01 / v).abs() < 1e-15);
+    assert!(named_like_items::score(1.0, mu, v)[0].is_finite());
+    assert!(named_like_items(1.0, mu, v).is_finite());
+}

@@ -37,7 +37,7 @@ pub fn latex(arena: &Ir, id: Id) -> String {
 /// `1.0 / 3.0` spelling of a non-decimal rational, which counts its `/`), names and π count
 /// nothing. This is the measure of how simple a printed form is.
 pub fn op_count(arena: &Ir, id: Id) -> usize {
-    ops(&lower(arena, id))
+    shape(arena, id).ops()
 }
 
 // ---- the display tree -----------------------------------------------------------------------
@@ -195,6 +195,32 @@ fn decimal(r: &Rational) -> Option<String> {
     decimal_within(r, 12)
 }
 
+/// The number of fractional digits of the decimal expansion of `r` when it terminates
+/// (`0.125` has 3), from its denominator alone; `None` when it does not terminate.
+fn fraction_digits(r: &Rational) -> Option<usize> {
+    let d = r.denominator();
+    if d.is_one() {
+        return Some(0);
+    }
+    let mut d = crate::expr::denom(r);
+    let (two, five) = (BigInt::from(2), BigInt::from(5));
+    let (mut twos, mut fives) = (0usize, 0usize);
+    while d.is_even() {
+        d /= &two;
+        twos += 1;
+    }
+    while (&d % &five).is_zero() {
+        d /= &five;
+        fives += 1;
+    }
+    d.is_one().then_some(twos.max(fives))
+}
+
+/// True when [`decimal`] writes `r` as decimal text.
+fn is_decimal(r: &Rational) -> bool {
+    fraction_digits(r).is_some_and(|k| k <= 12)
+}
+
 /// Exact decimal text of a non-negative rational whose expansion terminates within
 /// `max_fraction_digits` fractional digits (`2.0`, `0.125`); `None` otherwise. Shared with the
 /// code generator, which allows more digits than the printed forms.
@@ -254,7 +280,7 @@ impl RustOut {
 
 fn rust_prec(d: &Disp) -> u8 {
     match d {
-        Disp::Num(r) if decimal(r).is_some() => POSTFIX,
+        Disp::Num(r) if is_decimal(r) => POSTFIX,
         Disp::Num(_) => PRODUCT,
         Disp::Pi | Disp::Var(_) | Disp::Pow(..) | Disp::Call(..) => POSTFIX,
         // `-x / y` is `(-x) / y`, the same number: a negated product needs no parentheses.
@@ -455,6 +481,8 @@ fn rust_expr(w: &mut RustOut, d: &Disp) {
     }
 }
 
+/// [`op_count`] of a display tree: the definition that [`shape`] computes without building one.
+#[cfg(test)]
 fn ops(d: &Disp) -> usize {
     let signed_num = |r: &Rational| usize::from(r.is_negative()) + ops(&Disp::Num(r.abs()));
     match d {
@@ -487,6 +515,186 @@ fn ops(d: &Disp) -> usize {
             1 + ops(b) + arg
         }
         Disp::Call(_, a) => 1 + ops(a),
+    }
+}
+
+// ---- operator count without a display tree ------------------------------------------------
+
+/// What [`op_count`] needs to know of the display tree that [`lower`] would build for a node,
+/// computed from the IR alone (no strings, no allocation): whether it is negated, and its body.
+#[derive(Clone, Copy)]
+struct Shape {
+    neg: bool,
+    body: Body,
+}
+
+#[derive(Clone, Copy)]
+enum Body {
+    /// A number, name, power or call with this many operators.
+    Unit(usize),
+    /// A sum of `n` terms, `negs` of them negative, whose magnitudes have `mag` operators.
+    Sum { n: usize, negs: usize, mag: usize },
+    /// `num / den` with this many factors above and below, and `ops` in the factors.
+    Prod { num: usize, den: usize, ops: usize },
+}
+
+impl Body {
+    fn ops(self) -> usize {
+        match self {
+            Body::Unit(n) => n,
+            // A negative first term stays negative only when every term is (see `lower`).
+            Body::Sum { n, negs, mag } => mag + n - 1 + usize::from(negs == n),
+            Body::Prod { num, den, ops } => ops + num.saturating_sub(1) + den,
+        }
+    }
+}
+
+impl Shape {
+    fn unit(n: usize) -> Shape {
+        Shape {
+            neg: false,
+            body: Body::Unit(n),
+        }
+    }
+
+    fn ops(self) -> usize {
+        usize::from(self.neg) + self.body.ops()
+    }
+}
+
+/// Operators of a non-negative constant as [`lower`] writes it.
+fn num_ops(r: &Rational) -> usize {
+    usize::from(!is_decimal(r))
+}
+
+/// The [`Shape`] of `lower(arena, id)`, mirroring it case by case.
+fn shape(arena: &Ir, id: Id) -> Shape {
+    match arena.node(id) {
+        Node::Num(r) => Shape {
+            neg: r.is_negative(),
+            body: Body::Unit(num_ops(&r.abs())),
+        },
+        Node::Pi | Node::Sym(_) => Shape::unit(0),
+        Node::Add(ts) => {
+            let (mut n, mut negs, mut mag) = (0, 0, 0);
+            for &t in ts.iter() {
+                let s = shape(arena, t);
+                match s.body {
+                    // `-(p1 + p2)` is spliced in as `- p1 - p2`.
+                    Body::Sum {
+                        n: tn,
+                        negs: tnegs,
+                        mag: tmag,
+                    } if s.neg => {
+                        n += tn;
+                        negs += tn - tnegs;
+                        mag += tmag;
+                    }
+                    body => {
+                        n += 1;
+                        negs += usize::from(s.neg);
+                        mag += body.ops();
+                    }
+                }
+            }
+            Shape {
+                neg: false,
+                body: Body::Sum { n, negs, mag },
+            }
+        }
+        Node::Mul(c, fs) => shape_mul(arena, c, fs),
+        Node::Pow(b, e) => {
+            let base = shape(arena, *b).ops();
+            let e = shape(arena, *e);
+            if e.neg {
+                Shape {
+                    neg: false,
+                    body: Body::Prod {
+                        num: 0,
+                        den: 1,
+                        ops: 1 + base + e.body.ops(),
+                    },
+                }
+            } else {
+                Shape::unit(1 + base + e.ops())
+            }
+        }
+        Node::Ln(a) | Node::Exp(a) | Node::Abs(a) | Node::Special(_, a) => {
+            Shape::unit(1 + shape(arena, *a).ops())
+        }
+    }
+}
+
+/// The [`Shape`] of `lower_mul`: factors above and below the line, signs collected.
+fn shape_mul(arena: &Ir, c: &Rational, fs: &[(Id, Rational)]) -> Shape {
+    let mut neg = c.is_negative();
+    let (mut num, mut den, mut ops) = (0, 0, 0);
+    // The body of the last factor put above the line, for a product of one factor.
+    let mut last = Body::Unit(0);
+    if !c.numerator().abs().is_one() {
+        num += 1;
+        last = Body::Unit(0);
+    }
+    if !c.denominator().is_one() {
+        den += 1;
+    }
+    for (b, e) in fs {
+        let up = e.is_positive();
+        let e = e.abs();
+        let base = shape(arena, *b);
+        let mut f = if e.is_one() {
+            base
+        } else {
+            Shape::unit(1 + base.ops() + exponent_ops(&e))
+        };
+        if f.neg {
+            neg = !neg;
+            f.neg = false;
+        }
+        match f.body {
+            // A quotient spreads over this product's numerator and denominator.
+            Body::Prod {
+                num: n,
+                den: d,
+                ops: o,
+            } => {
+                let (above, below) = if up { (n, d) } else { (d, n) };
+                num += above;
+                den += below;
+                ops += o;
+                if above > 0 {
+                    // Only a lone factor above matters (see the end): it is then the whole `o`.
+                    last = Body::Unit(o);
+                }
+            }
+            body => {
+                if up {
+                    num += 1;
+                    last = body;
+                } else {
+                    den += 1;
+                }
+                ops += body.ops();
+            }
+        }
+    }
+    let body = match (num, den) {
+        (1, 0) => last,
+        (0, 0) => Body::Unit(0),
+        _ => Body::Prod { num, den, ops },
+    };
+    Shape { neg, body }
+}
+
+/// Operators of a positive exponent `e` ≠ 1 as [`power`] writes it.
+fn exponent_ops(e: &Rational) -> usize {
+    if e.is_int() {
+        // `.powi(n)`, or beyond i32 a `.powf` of the integer: integers are decimal.
+        0
+    } else if *e == Rational::from_parts_signed(BigInt::one(), BigInt::from(2)) {
+        0
+    } else {
+        num_ops(e)
     }
 }
 
@@ -1259,11 +1467,58 @@ mod tests {
             let parsed =
                 syn::parse_str::<syn::Expr>(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
             assert_eq!(op_count(&f.a, id), syn_ops(&parsed), "{text}");
+            assert_eq!(op_count(&f.a, id), ops(&lower(&f.a, id)), "{text}");
             let (got, want) = (eval_syn(&parsed, &env), f.a.eval(id, &senv));
             let same = got == want
                 || (got - want).abs() <= 1e-12 * want.abs().max(1.0)
                 || (got.is_nan() && want.is_nan());
             assert!(same, "{text}: {got} vs {want}");
+        }
+    }
+
+    /// `op_count` counts from the IR exactly what the display tree would: random expressions
+    /// of every node kind, signs and exponent, against the tree's own count.
+    #[test]
+    fn op_count_agrees_with_the_display_tree() {
+        let mut f = F::new();
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        fn build(f: &mut F, next: &mut dyn FnMut(u64) -> u64, depth: u32) -> Id {
+            if depth == 0 || next(4) == 0 {
+                return match next(6) {
+                    0 => f.v("x"),
+                    1 => f.v("y"),
+                    2 => f.i(next(7) as i64 - 3),
+                    3 => f.a.num(ratio(next(9) as i64 - 4, 3)),
+                    4 => f.a.num(ratio(1, 8)),
+                    _ => f.a.pi(),
+                };
+            }
+            let a = build(f, next, depth - 1);
+            let b = build(f, next, depth - 1);
+            match next(12) {
+                0 => f.a.add([a, b]),
+                1 => f.a.sub(a, b),
+                2 => f.a.mul([a, b]),
+                3 => f.a.div(a, b),
+                4 => f.a.neg(a),
+                5 => f.a.powi(a, next(8) as i64 - 3),
+                6 => f.a.powr(a, ratio(next(5) as i64 - 2, 2)),
+                7 => f.a.pow(a, b),
+                8 => f.a.ln(a),
+                9 => f.a.exp(a),
+                10 => f.a.abs(a),
+                _ => f.a.polygamma(next(3) as u32, a),
+            }
+        }
+        for _ in 0..4000 {
+            let id = build(&mut f, &mut next, 5);
+            assert_eq!(op_count(&f.a, id), ops(&lower(&f.a, id)), "{}", f.r(id));
         }
     }
 }

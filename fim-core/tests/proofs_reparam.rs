@@ -377,7 +377,11 @@ fn map_must_be_square() {
     );
     assert_eq!(
         msgs,
-        ["reparam `odds` has 0 new parameters () for 1 old one: the map must be square"]
+        [
+            "reparam `odds`: `n` is a constant of `binomial` (arguments that are not params, \
+             data or inputs), so it cannot be a new parameter; write the old parameters in new \
+             names, as in `theta = phi / (1.0 + phi)`"
+        ]
     );
     let msgs = error_messages(
         "params(theta), data(x), reparam(odds(theta = a / (a + b)))",

@@ -217,8 +217,33 @@ fn new_params(
     if params.len() == k {
         return Some(params);
     }
-    errors.push(syn::Error::new(
-        r.name.span(),
+    // Fewer new parameters than old: a constant written on the right may have been meant as one.
+    let constants: Vec<String> = written
+        .iter()
+        .flat_map(|&id| arena.free_symbols(id))
+        .filter(|s| model.constants.contains(s))
+        .map(|s| format!("`{}`", arena.name(s)))
+        .fold(Vec::new(), |mut v, n| {
+            if !v.contains(&n) {
+                v.push(n);
+            }
+            v
+        });
+    let msg = if params.len() < k && !constants.is_empty() {
+        let (is, it) = if constants.len() == 1 {
+            ("is a constant", "it")
+        } else {
+            ("are constants", "they")
+        };
+        format!(
+            "reparam `{}`: {} {is} of `{}` (arguments that are not params, data or inputs), so \
+             {it} cannot be a new parameter; write the old parameters in new names, as in \
+             `theta = phi / (1.0 + phi)`",
+            r.name,
+            constants.join(", "),
+            model.item.sig.ident
+        )
+    } else {
         format!(
             "reparam `{}` has {} new parameter{} ({}) for {k} old one{}: the map must be square",
             r.name,
@@ -230,8 +255,9 @@ fn new_params(
                 .collect::<Vec<_>>()
                 .join(", "),
             if k == 1 { "" } else { "s" },
-        ),
-    ));
+        )
+    };
+    errors.push(syn::Error::new(r.name.span(), msg));
     None
 }
 

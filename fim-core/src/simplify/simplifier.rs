@@ -87,6 +87,10 @@ impl<'a> Simplifier<'a> {
     }
 
     fn tidy_logs_rec(&mut self, id: Id, memo: &mut FxHashMap<Id, Id>, depth: usize) -> Id {
+        // Only logarithms change: an expression without one stays as it is.
+        if !self.arena.has_ln(id) {
+            return id;
+        }
         if let Some(&r) = memo.get(&id) {
             return r;
         }
