@@ -3,7 +3,10 @@
 
 /// Collects errors and combines them, so the user sees every problem at once.
 #[derive(Default, Debug)]
-pub struct Errors(Option<syn::Error>);
+pub struct Errors {
+    all: Option<syn::Error>,
+    count: usize,
+}
 
 impl Errors {
     /// No errors yet.
@@ -13,20 +16,26 @@ impl Errors {
 
     /// Adds an error.
     pub fn push(&mut self, e: syn::Error) {
-        match &mut self.0 {
+        self.count += 1;
+        match &mut self.all {
             Some(all) => all.combine(e),
-            None => self.0 = Some(e),
+            None => self.all = Some(e),
         }
     }
 
     /// True when no error was pushed.
     pub fn is_empty(&self) -> bool {
-        self.0.is_none()
+        self.all.is_none()
+    }
+
+    /// How many errors were pushed.
+    pub fn count(&self) -> usize {
+        self.count
     }
 
     /// `Err` with every error pushed, or `Ok(value)`.
     pub fn finish<T>(self, value: T) -> syn::Result<T> {
-        match self.0 {
+        match self.all {
             Some(e) => Err(e),
             None => Ok(value),
         }
@@ -39,7 +48,7 @@ impl Errors {
         value: Option<T>,
         missing: impl FnOnce() -> syn::Error,
     ) -> syn::Result<T> {
-        match (self.0, value) {
+        match (self.all, value) {
             (Some(e), _) => Err(e),
             (None, Some(v)) => Ok(v),
             (None, None) => Err(missing()),
@@ -48,6 +57,7 @@ impl Errors {
 
     /// Takes the combined error out, if any.
     pub fn take(&mut self) -> Option<syn::Error> {
-        self.0.take()
+        self.count = 0;
+        self.all.take()
     }
 }

@@ -210,6 +210,8 @@ pub struct Ir {
     nodes: Vec<Node>,
     /// Per node: whether a logarithm occurs in it (see [`Ir::has_ln`]).
     has_ln: Vec<bool>,
+    /// Per node: whether a symbol occurs in it (see [`Ir::has_symbol`]).
+    has_sym: Vec<bool>,
     /// The intern table: ids, hashed and compared through `nodes`, so each node is stored once.
     map: hashbrown::HashTable<Id>,
     syms: Vec<String>,
@@ -286,6 +288,7 @@ impl Ir {
         Ir {
             nodes: Vec::with_capacity(NODES),
             has_ln: Vec::with_capacity(NODES),
+            has_sym: Vec::with_capacity(NODES),
             map: hashbrown::HashTable::with_capacity(NODES),
             diff_memo: memo(),
             dep_memo: FxHashMap::with_capacity_and_hasher(4 * MEMO, Default::default()),
@@ -395,6 +398,9 @@ impl Ir {
         let id = Id(self.nodes.len() as u32);
         let ln = matches!(node, Node::Ln(_)) || self.any_child(&node, |a, c| a.has_ln[c.index()]);
         self.has_ln.push(ln);
+        let sym =
+            matches!(node, Node::Sym(_)) || self.any_child(&node, |a, c| a.has_sym[c.index()]);
+        self.has_sym.push(sym);
         self.nodes.push(node);
         let nodes = &self.nodes;
         self.map
@@ -408,6 +414,11 @@ impl Ir {
     /// simplify, so forms of log-free expressions are cached independently of them.
     pub fn has_ln(&self, id: Id) -> bool {
         self.has_ln[id.index()]
+    }
+
+    /// Whether a symbol occurs anywhere in `id` (false for a constant expression).
+    pub fn has_symbol(&self, id: Id) -> bool {
+        self.has_sym[id.index()]
     }
 
     fn any_child(&self, node: &Node, f: impl Fn(&Ir, Id) -> bool) -> bool {

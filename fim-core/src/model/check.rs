@@ -1,6 +1,6 @@
 //! The checks that turn the user's function and attribute into a [`Model`](super::Model): the
-//! signature (every argument a real number), the names in the body and the moments, and `abs`
-//! on data only. Each error points at the user's token.
+//! signature (every argument a real number or an array of them), the names in the body and the
+//! moments, and `abs` on data only. Each error points at the user's token.
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
@@ -26,15 +26,100 @@ pub enum Role {
     Constant,
 }
 
-/// One argument of the user's function.
+/// One argument of the user's function: a number or an array of them.
 #[derive(Clone, Debug)]
 pub struct Arg {
     /// The argument's identifier as written in the signature.
     pub ident: Ident,
-    /// Its symbol in the arena.
-    pub sym: Symbol,
+    /// Its type as written (`f64`, `[f64; 3]`), for the generated signatures.
+    pub ty: syn::Type,
+    /// Its shape: empty for `f64`, `[N]` for `[f64; N]`, `[N, M]` for `[[f64; M]; N]`.
+    pub dims: Vec<usize>,
+    /// The symbols of its entries in the arena, row-major (one for an `f64`): `alpha[2]` for
+    /// the third entry of `alpha`.
+    pub syms: Vec<Symbol>,
     /// Its role.
     pub role: Role,
+}
+
+impl Arg {
+    /// The argument as a value of the body: its symbol, or an array of its entries.
+    pub fn value(&self, arena: &mut Arena) -> parse::Value {
+        fn nest(arena: &mut Arena, dims: &[usize], syms: &[Symbol]) -> parse::Value {
+            match dims.split_first() {
+                None => parse::Value::Real(arena.sym(syms[0])),
+                Some((&n, rest)) => {
+                    let stride = rest.iter().product::<usize>();
+                    parse::Value::Array(
+                        (0..n)
+                            .map(|i| nest(arena, rest, &syms[i * stride..(i + 1) * stride]))
+                            .collect(),
+                    )
+                }
+            }
+        }
+        nest(arena, &self.dims, &self.syms)
+    }
+
+    /// Tokens that read entry `k` (row-major) of this argument: `alpha`, `alpha[2]`,
+    /// `x[1][0]`.
+    pub fn entry_tokens(&self, k: usize) -> TokenStream {
+        let ident = &self.ident;
+        let mut out = quote::quote! { #ident };
+        let mut rest = k;
+        for (d, _) in self.dims.iter().enumerate() {
+            let stride: usize = self.dims[d + 1..].iter().product();
+            let i = rest / stride;
+            rest %= stride;
+            out.extend(quote::quote! { [#i] });
+        }
+        out
+    }
+}
+
+/// The most entries one array argument may have: far beyond a real model, small enough that
+/// the derivation stays bounded.
+pub const MAX_ENTRIES: usize = 10_000;
+
+/// The shape of an argument's type: `f64` (no dimensions), `[f64; N]` or `[[f64; M]; N]` with
+/// integer-literal lengths.
+pub(crate) fn dims_of(ty: &syn::Type) -> Option<Vec<usize>> {
+    if parse::is_f64(ty) {
+        return Some(Vec::new());
+    }
+    match ty {
+        syn::Type::Paren(p) => dims_of(&p.elem),
+        syn::Type::Group(g) => dims_of(&g.elem),
+        syn::Type::Array(a) => {
+            let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(n),
+                ..
+            }) = &a.len
+            else {
+                return None;
+            };
+            let n = n.base10_parse::<usize>().ok().filter(|n| *n > 0)?;
+            let mut inner = dims_of(&a.elem)?;
+            if inner.len() >= 2 {
+                return None;
+            }
+            inner.insert(0, n);
+            Some(inner)
+        }
+        _ => None,
+    }
+}
+
+/// The name of entry `k` of an argument: `alpha` for an `f64`, `alpha[2]`, `x[1][0]`.
+pub(crate) fn entry_name(ident: &str, dims: &[usize], k: usize) -> String {
+    let mut name = ident.to_string();
+    let mut rest = k;
+    for d in 0..dims.len() {
+        let stride: usize = dims[d + 1..].iter().product();
+        name.push_str(&format!("[{}]", rest / stride));
+        rest %= stride;
+    }
+    name
 }
 
 pub(super) fn role_name(r: Role) -> &'static str {
@@ -46,14 +131,17 @@ pub(super) fn role_name(r: Role) -> &'static str {
     }
 }
 
-pub(super) fn list_names(arena: &Arena, syms: &[Symbol]) -> String {
-    if syms.is_empty() {
+/// The arguments holding `syms`, as `` `x` or `y` ``, for messages.
+pub(super) fn list_names(args: &[Arg], syms: &[Symbol]) -> String {
+    let names: Vec<String> = args
+        .iter()
+        .filter(|a| a.syms.iter().any(|s| syms.contains(s)))
+        .map(|a| format!("`{}`", a.ident))
+        .collect();
+    if names.is_empty() {
         return "a `data(..)` argument".to_string();
     }
-    syms.iter()
-        .map(|&s| format!("`{}`", arena.name(s)))
-        .collect::<Vec<_>>()
-        .join(" or ")
+    names.join(" or ")
 }
 
 /// The span of the first identifier `name` in `tokens` (searched without recursion).
@@ -83,7 +171,7 @@ pub(super) fn check_names(
 ) -> bool {
     let mut ok = true;
     for s in arena.free_symbols(id) {
-        if !args.iter().any(|a| a.sym == s) {
+        if !args.iter().any(|a| a.syms.contains(&s)) {
             let span =
                 find_ident(tokens.to_token_stream(), arena.name(s)).unwrap_or_else(Span::call_site);
             errors.push(syn::Error::new(
@@ -164,19 +252,38 @@ pub(super) fn signature(item: &ItemFn, arena: &mut Arena, errors: &mut Errors) -
                         continue;
                     }
                 };
-                if !parse::is_f64(&pt.ty) {
-                    errors.push(syn::Error::new(
-                        pt.ty.span(),
-                        format!("argument `{ident}` must be `f64`: every argument of a model is a real number"),
-                    ));
-                }
+                let dims = dims_of(&pt.ty);
+                let entries = dims.as_ref().map(|d| d.iter().product::<usize>());
+                let dims = match dims.filter(|_| entries.is_some_and(|n| n <= MAX_ENTRIES)) {
+                    Some(dims) => dims,
+                    None => {
+                        let msg = if entries.is_some() {
+                            format!("argument `{ident}` has more than {MAX_ENTRIES} entries")
+                        } else {
+                            format!(
+                                "argument `{ident}` must be `f64`, `[f64; N]` or `[[f64; M]; N]` \
+                                 with integer-literal lengths: every argument of a model is a \
+                                 real number or an array of them"
+                            )
+                        };
+                        errors.push(syn::Error::new(pt.ty.span(), msg));
+                        // Kept as a number, so that its uses do not add errors of their own.
+                        Vec::new()
+                    }
+                };
                 if args.iter().any(|a| a.ident == ident) {
                     continue;
                 }
-                let sym = arena.symbol(&ident.to_string());
+                let name = ident.to_string();
+                let n = dims.iter().product::<usize>();
+                let syms = (0..n)
+                    .map(|k| arena.symbol(&entry_name(&name, &dims, k)))
+                    .collect();
                 args.push(Arg {
                     ident,
-                    sym,
+                    ty: (*pt.ty).clone(),
+                    dims,
+                    syms,
                     role: Role::Constant,
                 });
             }
@@ -185,73 +292,85 @@ pub(super) fn signature(item: &ItemFn, arena: &mut Arena, errors: &mut Errors) -
     args
 }
 
-/// `.abs()` (or `f64::abs`) applies to data only: |x - m| is fine, |θ| is not (the
-/// log-likelihood would not be differentiable in θ). `let` names that hold data count as data.
-pub(super) fn check_abs(block: &syn::Block, args: &[Arg], errors: &mut Errors) {
-    let mut data_names: Vec<String> = args
-        .iter()
-        .filter(|a| a.role == Role::Data)
-        .map(|a| a.ident.to_string())
-        .collect();
-    let mut exprs: Vec<&syn::Expr> = Vec::new();
-    for stmt in &block.stmts {
-        match stmt {
-            syn::Stmt::Local(local) => {
-                if let Some(init) = &local.init {
-                    check_abs_in(&init.expr, &data_names, errors);
-                    if let syn::Pat::Ident(pi) = &local.pat {
-                        let toks = init.expr.to_token_stream();
-                        let holds_data = data_names
-                            .iter()
-                            .any(|d| find_ident(toks.clone(), d).is_some());
-                        let name = pi.ident.to_string();
-                        data_names.retain(|d| *d != name);
-                        if holds_data {
-                            data_names.push(name);
-                        }
-                    }
-                }
-            }
-            syn::Stmt::Expr(e, _) => exprs.push(e),
-            _ => {}
+/// `abs` applies to data only: |x - m| is fine, |θ| is not (the log-likelihood would not be
+/// differentiable in θ). Each `abs` the parser built is checked where it was written.
+pub(super) fn check_abs(
+    arena: &mut Arena,
+    sites: &[(Id, Span)],
+    data: &[Symbol],
+    errors: &mut Errors,
+) {
+    for &(id, span) in sites {
+        if !arena.depends_on_any(id, data) {
+            errors.push(syn::Error::new(
+                span,
+                "`abs` applies to data only, as in `(x - m).abs()`: the log-likelihood must be \
+                 differentiable in the parameters",
+            ));
         }
-    }
-    for e in exprs {
-        check_abs_in(e, &data_names, errors);
     }
 }
 
-/// `abs` (as `.abs()` or `f64::abs(..)`) in `e` applies to data: its argument must mention
-/// one of `data_names`.
-fn check_abs_in(e: &syn::Expr, data_names: &[String], errors: &mut Errors) {
-    let mentions_data = |tokens: TokenStream| {
-        data_names
-            .iter()
-            .any(|d| find_ident(tokens.clone(), d).is_some())
-    };
-    for_each_expr(e, |e| match e {
-        syn::Expr::MethodCall(m)
-            if m.method == "abs" && !mentions_data(m.receiver.to_token_stream()) =>
-        {
+/// A term of the body that is a function of a constant must be defined there: `(0.0).ln()`,
+/// `(-1.0).sqrt()` or `ln_gamma(0.0)` would make the log-likelihood undefined for every value
+/// of the parameters. A value that only overflows `f64` (`1000.0.exp()`) is exact here and
+/// not an error.
+pub(super) fn check_constants(arena: &Arena, sites: &[parse::ConstantSite], errors: &mut Errors) {
+    for site in sites {
+        if let Some(what) = undefined(arena, site) {
+            let arg = crate::print::rust(arena, site.arg);
             errors.push(syn::Error::new(
-                m.method.span(),
-                "`abs` applies to data only, as in `(x - m).abs()`: the log-likelihood \
-                 must be differentiable in the parameters",
+                site.span,
+                format!(
+                    "`{}` of the constant `{arg}` is {what}: the log-likelihood would not be \
+                     finite for any value of the parameters",
+                    site.name
+                ),
             ));
         }
-        syn::Expr::Call(c) => {
-            let is_abs = matches!(&*c.func, syn::Expr::Path(p)
-                if p.path.segments.last().is_some_and(|s| s.ident == "abs"));
-            if is_abs && !mentions_data(c.args.to_token_stream()) {
-                errors.push(syn::Error::new(
-                    c.func.span(),
-                    "`abs` applies to data only, as in `f64::abs(x - m)`: the log-likelihood \
-                     must be differentiable in the parameters",
-                ));
+    }
+}
+
+/// Why a function of a constant is undefined, if it is.
+fn undefined(arena: &Arena, site: &parse::ConstantSite) -> Option<&'static str> {
+    use num_traits::Signed;
+    let (v, x) = (site.value, site.arg);
+    // The sign of the argument, exactly where it is a rational.
+    let arg = match arena.as_num(x) {
+        Some(r) if r.is_zero() => 0.0,
+        Some(r) if r.is_negative() => -1.0,
+        Some(_) => 1.0,
+        None => arena.eval(x, &Default::default()),
+    };
+    let (nan, minus_inf) = ("undefined (NaN)", "−∞");
+    match site.name.as_str() {
+        "ln" if arg == 0.0 => Some(minus_inf),
+        "ln" | "sqrt" if arg < 0.0 => Some(nan),
+        "ln_1p" => {
+            let one = crate::expr::rat(1);
+            match arena.as_num(x).map(|r| r + &one) {
+                Some(r) if r.is_zero() => Some(minus_inf),
+                Some(r) if r.is_negative() => Some(nan),
+                _ => None,
             }
         }
-        _ => {}
-    });
+        "ln" | "sqrt" | "recip" | "exp" | "exp_m1" | "abs" | "powi" => None,
+        // `powf` and the special functions: undefined where the value is NaN, or infinite at a
+        // pole (ln Γ and ψ at 0, −1, −2, …), not where it only overflows.
+        _ => {
+            let value = arena.eval(v, &Default::default());
+            let pole = arena
+                .as_num(x)
+                .is_some_and(|r| r.is_int() && !r.is_positive());
+            if value.is_nan() {
+                Some(nan)
+            } else if value.is_infinite() && pole {
+                Some("infinite (a pole)")
+            } else {
+                None
+            }
+        }
+    }
 }
 
 /// The plain identifiers (variables) of an expression, in order of first appearance.

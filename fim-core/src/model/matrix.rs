@@ -93,12 +93,43 @@ pub fn det_cofactor(arena: &mut Arena, m: &[Vec<Id>]) -> Id {
     arena.add(terms)
 }
 
-/// F⁻¹ for a symmetric F: adj(F) / det F in closed form up to [`CLOSED_INVERSE_MAX`], simplified.
+/// F⁻¹ for a symmetric F, in closed form where its structure allows: adj(F) / det F up to
+/// [`CLOSED_INVERSE_MAX`]; block by block for a block-diagonal F whose blocks are that small
+/// (a diagonal F included); by Sherman–Morrison for a diagonal plus a constant (rank one, as
+/// the Dirichlet and the multinomial have). Otherwise an unrolled Cholesky at run time.
 pub fn inverse(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Inverse {
     let k = f.len();
-    if k > CLOSED_INVERSE_MAX {
-        return Inverse::Cholesky;
+    if k <= CLOSED_INVERSE_MAX {
+        return adjugate_inverse(arena, domain, f);
     }
+    let blocks = blocks(arena, f);
+    if blocks.len() > 1 && blocks.iter().all(|b| b.len() <= CLOSED_INVERSE_MAX) {
+        let mut inv = vec![vec![arena.int(0); k]; k];
+        for b in &blocks {
+            let sub: Matrix = b
+                .iter()
+                .map(|&i| b.iter().map(|&j| f[i][j]).collect())
+                .collect();
+            let Inverse::Closed(sub) = adjugate_inverse(arena, domain, &sub) else {
+                return Inverse::Singular;
+            };
+            for (r, &i) in b.iter().enumerate() {
+                for (c, &j) in b.iter().enumerate() {
+                    inv[i][j] = sub[r][c];
+                }
+            }
+        }
+        return Inverse::Closed(inv);
+    }
+    if all_off_diagonal_equal(f) {
+        return rank_one_inverse(arena, domain, f);
+    }
+    Inverse::Cholesky
+}
+
+/// adj(F) / det F, each entry simplified.
+fn adjugate_inverse(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Inverse {
+    let k = f.len();
     let det = det_cofactor(arena, f);
     if simplify::is_zero(arena, domain, det) {
         return Inverse::Singular;
@@ -120,6 +151,50 @@ pub fn inverse(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Inverse {
             let num = arena.mul([sign, c]);
             let x = arena.div(num, det);
             let x = simplify::tidy(arena, domain, x);
+            inv[i][j] = x;
+            inv[j][i] = x;
+        }
+    }
+    Inverse::Closed(inv)
+}
+
+/// F = D + c 11ᵀ with D = diag(dᵢ), dᵢ = Fᵢᵢ − c: F⁻¹ = D⁻¹ − c D⁻¹11ᵀD⁻¹ / s with
+/// s = 1 + c Σ 1/dᵢ (Sherman–Morrison). The entries keep that shape, unsimplified as a whole:
+/// over one common denominator each would hold the product of all the dᵢ, where the generated
+/// code computes s and each 1/dᵢ once.
+fn rank_one_inverse(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Inverse {
+    let k = f.len();
+    let c = f[0][1];
+    let d: Vec<Id> = (0..k)
+        .map(|i| {
+            let d = arena.sub(f[i][i], c);
+            simplify::tidy(arena, domain, d)
+        })
+        .collect();
+    if d.iter().any(|&di| simplify::is_zero(arena, domain, di)) {
+        return Inverse::Cholesky;
+    }
+    let recips: Vec<Id> = d.iter().map(|&di| arena.recip(di)).collect();
+    let sum = arena.add(recips.iter().copied());
+    let one = arena.int(1);
+    let cs = arena.mul([c, sum]);
+    let s = arena.add([one, cs]);
+    if simplify::is_zero(arena, domain, s) {
+        return Inverse::Singular;
+    }
+    let minus_c_over_s = {
+        let m = arena.neg(c);
+        arena.div(m, s)
+    };
+    let mut inv = vec![vec![arena.int(0); k]; k];
+    for i in 0..k {
+        for j in i..k {
+            let low_rank = arena.mul([minus_c_over_s, recips[i], recips[j]]);
+            let x = if i == j {
+                arena.add([recips[i], low_rank])
+            } else {
+                low_rank
+            };
             inv[i][j] = x;
             inv[j][i] = x;
         }

@@ -12,6 +12,7 @@ pub mod check;
 pub mod derivation;
 pub mod derive;
 pub mod expand;
+mod indexed;
 pub mod matrix;
 pub mod proofs;
 pub mod quantities;
@@ -97,6 +98,7 @@ impl Model {
 
     /// Builds a model from the macro's tokens.
     pub fn from_tokens(attr: TokenStream, item: TokenStream) -> syn::Result<Model> {
+        let item = parse::balance(item);
         parse::check_depth(&item)?;
         let item: ItemFn = syn::parse2(item)?;
         Model::from_item(attr, item)
@@ -104,6 +106,7 @@ impl Model {
 
     /// Builds a model from the attribute's tokens and an already parsed function.
     pub fn from_item(attr_tokens: TokenStream, item: ItemFn) -> syn::Result<Model> {
+        let attr_tokens = parse::balance(attr_tokens);
         parse::check_depth(&attr_tokens)?;
         let mut errors = Errors::new();
         let attr = attr::parse(attr_tokens, &mut errors);
@@ -116,36 +119,36 @@ impl Model {
         let mut arena = Arena::new();
         let args = check::signature(&item, &mut arena, &mut errors);
         let (args, param_idents) = assign_roles(&attr, &item, args, &mut errors);
+        // Each role's entries, flattened row-major: params in the attribute's order, the others
+        // in the function's.
         let by_role = |r: Role| -> Vec<Symbol> {
-            let mut v: Vec<(usize, Symbol)> = Vec::new();
-            for a in args.iter().filter(|a| a.role == r) {
-                // Params keep the attribute's order; the others the function's.
+            let mut v: Vec<(usize, &Arg)> = Vec::new();
+            for (i, a) in args.iter().enumerate().filter(|(_, a)| a.role == r) {
                 let pos = if r == Role::Param {
                     param_idents
                         .iter()
                         .position(|p| *p == a.ident)
                         .unwrap_or(usize::MAX)
                 } else {
-                    v.len()
+                    i
                 };
-                v.push((pos, a.sym));
+                v.push((pos, a));
             }
             v.sort_by_key(|p| p.0);
-            v.into_iter().map(|p| p.1).collect()
+            v.into_iter()
+                .flat_map(|p| p.1.syms.iter().copied())
+                .collect()
         };
         let params = by_role(Role::Param);
         let data = by_role(Role::Data);
         let inputs = by_role(Role::Input);
         let constants = by_role(Role::Constant);
-        let loglik = body(
-            &mut arena,
-            &item,
-            &args,
-            &param_idents,
-            &params,
-            &mut errors,
-        );
-        let moments = moments(&mut arena, &attr, &args, &data, &mut errors);
+        let scope = scope_of(&mut arena, &args);
+        let loglik = body(&mut arena, &item, &args, &scope, &data, &mut errors);
+        if let Some(l) = loglik {
+            every_param_appears(&mut arena, l, &args, &param_idents, &mut errors);
+        }
+        let moments = moments(&mut arena, &attr, &args, &scope, &data, &mut errors);
         let Some(loglik) = loglik else {
             return Err(errors.take().unwrap_or_else(|| {
                 syn::Error::new(item.block.span(), "the body could not be read")
@@ -170,14 +173,20 @@ impl Model {
         self.arena.name(s)
     }
 
-    /// The identifier (with its span) of a parameter.
+    /// The identifier (with its span) of the argument that parameter `i` is (an entry of).
     pub fn param_ident(&self, i: usize) -> Ident {
         let s = self.params[i];
         self.args
             .iter()
-            .find(|a| a.sym == s)
+            .find(|a| a.syms.contains(&s))
             .map(|a| a.ident.clone())
-            .unwrap_or_else(|| Ident::new(self.arena.name(s), Span::call_site()))
+            .unwrap_or_else(|| Ident::new("param", Span::call_site()))
+    }
+
+    /// The names the body and the attribute may use besides the scalar arguments: the array
+    /// arguments, as arrays of their entries.
+    pub fn scope(&mut self) -> parse::Scope {
+        scope_of(&mut self.arena, &self.args)
     }
 
     /// The span to blame for a problem with the model as a whole: the function's name.
@@ -185,12 +194,13 @@ impl Model {
         self.item.sig.ident.span()
     }
 
-    /// The symbols of the arguments whose role passes `keep`, in the function's order.
+    /// The symbols of the arguments whose role passes `keep`, in the function's order (the
+    /// entries of an array in row-major order).
     pub fn syms_where(&self, keep: impl Fn(Role) -> bool) -> Vec<Symbol> {
         self.args
             .iter()
             .filter(|a| keep(a.role))
-            .map(|a| a.sym)
+            .flat_map(|a| a.syms.iter().copied())
             .collect()
     }
 
@@ -263,103 +273,178 @@ fn assign_roles(
     (args, param_idents)
 }
 
-/// The log-likelihood from the body; its names must be arguments, `abs` must apply to data,
-/// and every parameter must appear in it.
+/// The array arguments, bound to their entries, for the body and the attribute.
+fn scope_of(arena: &mut Arena, args: &[Arg]) -> parse::Scope {
+    let mut scope = parse::Scope::new();
+    for a in args.iter().filter(|a| !a.dims.is_empty()) {
+        let v = a.value(arena);
+        scope.bind(a.ident.to_string(), v, false);
+    }
+    scope
+}
+
+/// The log-likelihood from the body; its names must be arguments and `abs` must apply to data.
 fn body(
     arena: &mut Arena,
     item: &ItemFn,
     args: &[Arg],
-    param_idents: &[Ident],
-    params: &[Symbol],
+    scope: &parse::Scope,
+    data: &[Symbol],
     errors: &mut Errors,
 ) -> Option<Id> {
-    let l = match parse::block(arena, &item.block) {
-        Ok(id) => id,
+    let b = match parse::body(arena, &item.block, scope.clone()) {
+        Ok(b) => b,
         Err(e) => {
             errors.push(e);
             return None;
         }
     };
-    check::check_names(arena, l, args, &item.block, "the log-likelihood", errors);
-    check::check_abs(&item.block, args, errors);
-    for (id, a) in param_idents.iter().zip(params) {
-        if !arena.depends_on(l, *a) {
-            errors.push(syn::Error::new(
-                id.span(),
-                format!(
-                    "parameter `{id}` does not appear in the log-likelihood: its row of the \
-                     Fisher information would be zero (singular F)"
-                ),
-            ));
-        }
+    check::check_names(
+        arena,
+        b.value,
+        args,
+        &item.block,
+        "the log-likelihood",
+        errors,
+    );
+    check::check_abs(arena, &b.abs_sites, data, errors);
+    check::check_constants(arena, &b.constant_sites, errors);
+    Some(b.value)
+}
+
+/// Every parameter (every entry of a parameter array) must appear in the log-likelihood: a
+/// row of F that is zero makes F singular everywhere.
+fn every_param_appears(
+    arena: &mut Arena,
+    l: Id,
+    args: &[Arg],
+    param_idents: &[Ident],
+    errors: &mut Errors,
+) {
+    for id in param_idents {
+        let Some(a) = args
+            .iter()
+            .find(|a| a.ident == *id && a.role == Role::Param)
+        else {
+            continue;
+        };
+        let absent: Vec<Symbol> = a
+            .syms
+            .iter()
+            .copied()
+            .filter(|&s| !arena.depends_on(l, s))
+            .collect();
+        let msg =
+            match absent.as_slice() {
+                [] => continue,
+                _ if a.dims.is_empty() => format!(
+                "parameter `{id}` does not appear in the log-likelihood: its row of the Fisher \
+                 information would be zero (singular F)"
+            ),
+                some => format!(
+                "{} of parameter `{id}` do{} not appear in the log-likelihood: {} of the Fisher \
+                 information would be zero (singular F)",
+                some.iter()
+                    .map(|&s| format!("`{}`", arena.name(s)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if some.len() == 1 { "es" } else { "" },
+                if some.len() == 1 { "its row" } else { "their rows" }
+            ),
+            };
+        errors.push(syn::Error::new(id.span(), msg));
     }
-    Some(l)
 }
 
 /// The declared moments in IR: each `E[lhs]` must involve the data and each right-hand side
-/// must be free of it.
+/// must be free of it. A moment with a free index (`E[x[i]] = n * p[i]`) holds for every index
+/// and stands for one moment per index.
 fn moments(
     arena: &mut Arena,
     attr: &attr::Attr,
     args: &[Arg],
+    scope: &parse::Scope,
     data: &[Symbol],
     errors: &mut Errors,
 ) -> Vec<Moment> {
     let mut moments = Vec::new();
-    let data_unknown = attr.broken.iter().any(|k| k == attr::DATA);
     for (index, m) in attr.moments.iter().enumerate() {
-        let lhs = parse::expr(arena, &m.lhs);
-        let rhs = parse::expr(arena, &m.rhs);
-        let (lhs, rhs) = match (lhs, rhs) {
-            (Ok(l), Ok(r)) => (l, r),
-            (l, r) => {
-                for e in [l.err(), r.err()].into_iter().flatten() {
-                    errors.push(e);
-                }
-                continue;
+        let Some(instances) = indexed::instances(arena, m, args, scope, errors) else {
+            continue;
+        };
+        for scope in instances {
+            match moment(arena, attr, m, args, &scope, data, errors) {
+                Some(moment) => moments.push(Moment { moment, index }),
+                // One error per moment, not one per index.
+                None => break,
             }
-        };
-        let ok_l = check::check_names(arena, lhs, args, &m.lhs, "a moment", errors);
-        let ok_r = check::check_names(arena, rhs, args, &m.rhs, "a moment", errors);
-        if !(ok_l && ok_r) {
-            continue;
         }
-        if !data_unknown && !arena.depends_on_any(lhs, data) {
-            errors.push(syn::Error::new_spanned(
-                &m.lhs,
-                format!(
-                    "`{}[..]` has no data in it: the expression inside must involve {}",
-                    m.kind,
-                    check::list_names(arena, data)
-                ),
-            ));
-            continue;
-        }
-        if arena.depends_on_any(rhs, data) {
-            let present: Vec<Symbol> = data
-                .iter()
-                .copied()
-                .filter(|&d| arena.depends_on(rhs, d))
-                .collect();
-            let first_data = present
-                .iter()
-                .find_map(|&d| check::find_ident(m.rhs.to_token_stream(), arena.name(d)));
-            errors.push(syn::Error::new(
-                first_data.unwrap_or_else(|| m.rhs.span()),
-                "data inside a moment's right-hand side: an expectation is a function of the \
-                 parameters and constants only",
-            ));
-            continue;
-        }
-        let kind = if m.kind == "Var" {
-            MomentKind::Var
-        } else {
-            MomentKind::Mean
-        };
-        moments.push(Moment {
-            moment: DeclaredMoment { kind, lhs, rhs },
-            index,
-        });
     }
     moments
+}
+
+/// One declared moment with the names of `scope` in view.
+fn moment(
+    arena: &mut Arena,
+    attr: &attr::Attr,
+    m: &attr::MomentSyn,
+    args: &[Arg],
+    scope: &parse::Scope,
+    data: &[Symbol],
+    errors: &mut Errors,
+) -> Option<DeclaredMoment> {
+    let lhs = parse::expr_in(arena, &m.lhs, scope);
+    let rhs = parse::expr_in(arena, &m.rhs, scope);
+    let (lhs, rhs) = match (lhs, rhs) {
+        (Ok(l), Ok(r)) => (l, r),
+        (l, r) => {
+            for e in [l.err(), r.err()].into_iter().flatten() {
+                errors.push(e);
+            }
+            return None;
+        }
+    };
+    let ok_l = check::check_names(arena, lhs, args, &m.lhs, "a moment", errors);
+    let ok_r = check::check_names(arena, rhs, args, &m.rhs, "a moment", errors);
+    if !(ok_l && ok_r) {
+        return None;
+    }
+    let data_unknown = attr.broken.iter().any(|k| k == attr::DATA);
+    if !data_unknown && !arena.depends_on_any(lhs, data) {
+        errors.push(syn::Error::new_spanned(
+            &m.lhs,
+            format!(
+                "`{}[..]` has no data in it: the expression inside must involve {}",
+                m.kind,
+                check::list_names(args, data)
+            ),
+        ));
+        return None;
+    }
+    if arena.depends_on_any(rhs, data) {
+        let present: Vec<String> = args
+            .iter()
+            .filter(|a| {
+                a.syms
+                    .iter()
+                    .any(|&d| data.contains(&d) && arena.depends_on(rhs, d))
+            })
+            .map(|a| a.ident.to_string())
+            .collect();
+        let first_data = present
+            .iter()
+            .find_map(|d| check::find_ident(m.rhs.to_token_stream(), d));
+        errors.push(syn::Error::new(
+            first_data.unwrap_or_else(|| m.rhs.span()),
+            "data inside a moment's right-hand side: an expectation is a function of the \
+             parameters and constants only",
+        ));
+        return None;
+    }
+    let kind = if m.kind == "Var" {
+        MomentKind::Var
+    } else {
+        MomentKind::Mean
+    };
+    Some(DeclaredMoment { kind, lhs, rhs })
 }

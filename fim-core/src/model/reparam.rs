@@ -151,9 +151,19 @@ fn old_to_new(
             bad = true;
             continue;
         }
+        let [sym] = arg.syms[..] else {
+            errors.push(syn::Error::new(
+                old.span(),
+                format!(
+                    "`{old}` is an array: map each of its entries, as in `{old}[i] = eta[i].exp()`"
+                ),
+            ));
+            bad = true;
+            continue;
+        };
         match parse::expr(arena, e) {
             Ok(id) => {
-                if map.insert(arg.sym, id).is_some() {
+                if map.insert(sym, id).is_some() {
                     errors.push(syn::Error::new(
                         old.span(),
                         format!("`{old}` is mapped twice in reparam `{}`", r.name),

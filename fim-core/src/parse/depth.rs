@@ -117,7 +117,7 @@ fn is_quote(tree: &TokenTree) -> bool {
 }
 
 /// Depth weight of a keyword; `None` for an ordinary identifier or an operand keyword.
-fn keyword_weight(ident: &str) -> Option<usize> {
+pub(super) fn keyword_weight(ident: &str) -> Option<usize> {
     match ident {
         "as" => Some(0),
         "fn" | "impl" | "dyn" => Some(3),
@@ -133,11 +133,9 @@ fn keyword_weight(ident: &str) -> Option<usize> {
 pub(super) fn too_deep(span: Span) -> syn::Error {
     syn::Error::new(
         span,
-        format!(
-            "expression nested too deeply: the limit is MAX_DEPTH = {MAX_DEPTH} (a bracket pair \
-             counts {GROUP_WEIGHT}, a prefix operator or method call 1); split it with `let` \
-             bindings"
-        ),
+        "expression nested too deeply: one statement holds at most about 40 levels of \
+         parentheses, brackets or calls, or about 120 chained method calls or unary minuses; \
+         split it with `let` bindings",
     )
 }
 
@@ -145,8 +143,8 @@ fn too_long(span: Span) -> syn::Error {
     syn::Error::new(
         span,
         format!(
-            "expression too long: more than {MAX_CHAIN} operators (16 * MAX_DEPTH) in one \
-             statement; split it with `let` bindings"
+            "expression too long: more than {MAX_CHAIN} operators in one statement that are not \
+             a plain sum or product (which any length may be); split it with `let` bindings"
         ),
     )
 }

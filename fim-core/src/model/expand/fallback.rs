@@ -1,24 +1,33 @@
 //! The module emitted beside an error: every item of [`super::items::ITEMS`] with a stub value
-//! (NaN, or empty text), shaped from whatever of the attribute could be read, so that the rest
-//! of the crate and the IDE keep working while the error is fixed.
+//! (NaN, or empty text), shaped from whatever of the attribute and the signature could be read,
+//! so that the rest of the crate and the IDE keep working while the error is fixed.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, ToTokens};
 use syn::{Ident, ItemFn};
 
-use super::items::{stub_items, Shape};
 use crate::model::attr::Attr;
-use crate::model::check::expr_idents;
+use crate::model::check::{dims_of, entry_name, expr_idents};
+
+use super::items::{stub_items, Param, Shape};
 
 /// The stub module for `func` with the (possibly partial) attribute `attr`.
 pub fn stub_module(func: &ItemFn, attr: &Attr) -> TokenStream {
-    let args: Vec<Ident> = func
+    let args: Vec<(Param, Vec<usize>)> = func
         .sig
         .inputs
         .iter()
         .filter_map(|a| match a {
             syn::FnArg::Typed(pt) => match &*pt.pat {
-                syn::Pat::Ident(pi) => Some(pi.ident.clone()),
+                syn::Pat::Ident(pi) => {
+                    let dims = dims_of(&pt.ty).unwrap_or_default();
+                    let param = Param {
+                        ident: pi.ident.clone(),
+                        ty: pt.ty.to_token_stream(),
+                        entries: dims.iter().product(),
+                    };
+                    Some((param, dims))
+                }
                 _ => None,
             },
             _ => None,
@@ -26,18 +35,48 @@ pub fn stub_module(func: &ItemFn, attr: &Attr) -> TokenStream {
         .collect();
     let params: Vec<Ident> = attr.params.clone().map(|p| p.1).unwrap_or_default();
     let random: Vec<&Ident> = attr.data.iter().chain(&attr.inputs).collect();
-    let constants: Vec<Ident> = args
+    let find = |i: &Ident| args.iter().find(|(p, _)| p.ident == *i);
+    let of = |names: &[&Ident]| -> Vec<Param> {
+        names
+            .iter()
+            .filter_map(|i| find(i))
+            .map(|a| a.0.clone())
+            .collect()
+    };
+    let arg_names: Vec<&Ident> = args.iter().map(|a| &a.0.ident).collect();
+    let constants: Vec<&Ident> = arg_names
         .iter()
+        .copied()
         .filter(|a| !random.contains(a) && !params.contains(a))
-        .cloned()
         .collect();
-    let p: Vec<Ident> = args
+    let inputs: Vec<&Ident> = attr.inputs.iter().collect();
+    let p: Vec<&Ident> = arg_names
         .iter()
+        .copied()
         .filter(|a| !random.contains(a))
-        .chain(&attr.inputs)
-        .cloned()
+        .chain(inputs.iter().copied())
         .collect();
-    let main = stub_items(&shape(attr, names(&params), p, args.clone()));
+    // The parameter names, entry by entry as in the real module.
+    let names: Vec<String> = params
+        .iter()
+        .flat_map(|i| match find(i) {
+            Some((_, dims)) => {
+                let n: usize = dims.iter().product();
+                (0..n)
+                    .map(|k| entry_name(&i.to_string(), dims, k))
+                    .collect()
+            }
+            None => vec![i.to_string()],
+        })
+        .collect();
+    let fixed: Vec<&Ident> = p.iter().copied().filter(|a| !inputs.contains(a)).collect();
+    let main = stub_items(&Shape {
+        names: at_least_one(names),
+        p: of(&dedup(p)),
+        fixed: of(&dedup(fixed)),
+        all: of(&arg_names),
+        inputs: of(&inputs),
+    });
     let subs: Vec<TokenStream> = attr
         .reparams
         .iter()
@@ -47,23 +86,27 @@ pub fn stub_module(func: &ItemFn, attr: &Attr) -> TokenStream {
                 expr_idents(e, &mut new);
             }
             new.retain(|i| {
-                !constants.contains(i) && !attr.inputs.contains(i) && !attr.data.contains(i)
+                !constants.contains(&i) && !attr.inputs.contains(i) && !attr.data.contains(i)
             });
-            let p: Vec<Ident> = new
-                .iter()
-                .chain(&constants)
-                .chain(&attr.inputs)
-                .cloned()
+            let scalars: Vec<Param> = new.iter().cloned().map(Param::scalar).collect();
+            let with = |list: Vec<Param>, extra: &[&Ident]| -> Vec<Param> {
+                list.into_iter().chain(of(extra)).collect()
+            };
+            let fixed = with(scalars.clone(), &constants);
+            let p = with(fixed.clone(), &inputs);
+            let random: Vec<Param> = of(&attr.data.iter().chain(&attr.inputs).collect::<Vec<_>>());
+            let all: Vec<Param> = random
+                .into_iter()
+                .chain(scalars)
+                .chain(of(&constants))
                 .collect();
-            let all: Vec<Ident> = attr
-                .data
-                .iter()
-                .chain(&attr.inputs)
-                .chain(&new)
-                .chain(&constants)
-                .cloned()
-                .collect();
-            let items = stub_items(&shape(attr, names(&new), p, all));
+            let items = stub_items(&Shape {
+                names: at_least_one(new.iter().map(|i| i.to_string()).collect()),
+                p,
+                fixed,
+                all,
+                inputs: of(&inputs),
+            });
             let rname = &r.name;
             quote! { pub mod #rname { #items } }
         })
@@ -79,32 +122,17 @@ pub fn stub_module(func: &ItemFn, attr: &Attr) -> TokenStream {
     }
 }
 
-/// The parameter names; one empty name when none could be read, so that K ≥ 1.
-fn names(params: &[Ident]) -> Vec<String> {
-    if params.is_empty() {
+/// One empty name when none could be read, so that K ≥ 1.
+fn at_least_one(names: Vec<String>) -> Vec<String> {
+    if names.is_empty() {
         vec![String::new()]
     } else {
-        params.iter().map(|p| p.to_string()).collect()
+        names
     }
 }
 
-fn shape(attr: &Attr, names: Vec<String>, p: Vec<Ident>, all: Vec<Ident>) -> Shape {
-    let (p, all) = (dedup(p), dedup(all));
-    Shape {
-        names,
-        fixed: p
-            .iter()
-            .filter(|a| !attr.inputs.contains(a))
-            .cloned()
-            .collect(),
-        p,
-        all,
-        inputs: attr.inputs.clone(),
-    }
-}
-
-fn dedup(v: Vec<Ident>) -> Vec<Ident> {
-    let mut out: Vec<Ident> = Vec::with_capacity(v.len());
+fn dedup(v: Vec<&Ident>) -> Vec<&Ident> {
+    let mut out: Vec<&Ident> = Vec::with_capacity(v.len());
     for i in v {
         if !out.contains(&i) {
             out.push(i);

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use quote::{quote, ToTokens};
 use syn::Ident;
 
 use crate::emit;
@@ -17,19 +17,42 @@ use super::unrolled;
 use crate::model::matrix::{upper, Inverse, Jeffreys, Matrix};
 use crate::model::quantities::Forms;
 
+/// One argument of a generated function: its name, its type (`f64` or an array of them, as the
+/// user declared it) and its number of entries.
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// The name.
+    pub ident: Ident,
+    /// The type.
+    pub ty: TokenStream,
+    /// How many numbers it holds (1 for `f64`).
+    pub entries: usize,
+}
+
+impl Param {
+    /// An `f64` argument.
+    pub fn scalar(ident: Ident) -> Param {
+        Param {
+            ident,
+            ty: quote! { f64 },
+            entries: 1,
+        }
+    }
+}
+
 /// The argument lists of one set of items: the model's own parameters or a reparam's.
 #[derive(Clone, Debug)]
 pub struct Shape {
     /// The parameter names in matrix order (`PARAMS`); K is their number.
     pub names: Vec<String>,
     /// `P`: the arguments of `fisher` & co., parameters and constants in order, inputs last.
-    pub p: Vec<Ident>,
+    pub p: Vec<Param>,
     /// `P` without the inputs: the fixed arguments of the averaged items.
-    pub fixed: Vec<Ident>,
+    pub fixed: Vec<Param>,
     /// All arguments, for `score` and `hessian`.
-    pub all: Vec<Ident>,
+    pub all: Vec<Param>,
     /// The inputs of a conditional model.
-    pub inputs: Vec<Ident>,
+    pub inputs: Vec<Param>,
 }
 
 impl Shape {
@@ -38,17 +61,20 @@ impl Shape {
     }
 }
 
-/// What the items of one parameterization read: its derived quantities, and the symbols behind
-/// the arguments of [`Shape`] (position by position).
+/// How generated code reads each symbol: `theta`, `alpha[2]`.
+pub type Vars = HashMap<Symbol, TokenStream>;
+
+/// What the items of one parameterization read: its derived quantities, and how the arguments
+/// of [`Shape`] read each symbol.
 pub struct Ctx<'a> {
     /// The arena the quantities live in.
     pub arena: &'a Arena,
     /// The argument lists.
     pub shape: &'a Shape,
-    /// The symbols of `shape.p`.
-    pub p: &'a [Symbol],
-    /// The symbols of `shape.all`.
-    pub all: &'a [Symbol],
+    /// The symbols that the arguments `P` hold.
+    pub p: &'a Vars,
+    /// The symbols that all arguments hold.
+    pub all: &'a Vars,
     /// Score and Hessian as emitted.
     pub emitted: &'a Forms,
     /// F.
@@ -171,8 +197,9 @@ fn with_inputs(s: &Shape) -> bool {
     !s.inputs.is_empty()
 }
 
-fn args(ids: &[Ident]) -> TokenStream {
-    quote! { #(#ids: f64),* }
+fn args(ps: &[Param]) -> TokenStream {
+    let (ids, tys): (Vec<&Ident>, Vec<&TokenStream>) = ps.iter().map(|p| (&p.ident, &p.ty)).unzip();
+    quote! { #(#ids: #tys),* }
 }
 
 fn nan_scalar(_: &Shape) -> TokenStream {
@@ -189,9 +216,14 @@ fn nan_matrix(s: &Shape) -> TokenStream {
     quote! { [[::core::f64::NAN; #k]; #k] }
 }
 
-/// The type of the `inputs` slice: one input per row, or an array of them.
+/// The number of entries of one row of `inputs`: every input's entries, in order.
+fn input_entries(s: &Shape) -> usize {
+    s.inputs.iter().map(|p| p.entries).sum()
+}
+
+/// The type of the `inputs` slice: one number per row, or an array of them.
 fn inputs_type(s: &Shape) -> TokenStream {
-    let m = s.inputs.len();
+    let m = input_entries(s);
     if m == 1 {
         quote! { &[f64] }
     } else {
@@ -211,13 +243,13 @@ pub fn matrix_text(arena: &Arena, m: &[Vec<Id>]) -> String {
     format!("[{}]", rows.join(", "))
 }
 
-/// A function body computing `roots` over the arguments `vars` (named by `idents`) and
-/// arranging their values with `arrange`; it returns `nan` outside the domain (where a guard
-/// over its own arguments is not positive).
+/// A function body computing `roots` over the arguments that read `vars`, arranging their
+/// values with `arrange`; it returns `nan` outside the domain (where a guard over its own
+/// arguments is not positive).
 fn body(
     cx: &Ctx,
     roots: &[Id],
-    (vars, idents): (&[Symbol], &[Ident]),
+    vars: &Vars,
     nan: TokenStream,
     arrange: impl FnOnce(&[TokenStream]) -> TokenStream,
 ) -> syn::Result<TokenStream> {
@@ -226,16 +258,11 @@ fn body(
         .guards
         .iter()
         .copied()
-        .filter(|&c| arena.free_symbols(c).iter().all(|s| vars.contains(s)))
+        .filter(|&c| arena.free_symbols(c).iter().all(|s| vars.contains_key(s)))
         .collect();
     let mut all = roots.to_vec();
     all.extend(&checks);
-    let map: HashMap<Symbol, TokenStream> = vars
-        .iter()
-        .zip(idents)
-        .map(|(&s, id)| (s, quote! { #id }))
-        .collect();
-    let e = emit::emit(arena, &all, &map).map_err(|m| syn::Error::new(Span::call_site(), m))?;
+    let e = emit::emit(arena, &all, vars).map_err(|m| syn::Error::new(Span::call_site(), m))?;
     let lets = &e.lets;
     let (values, tests) = e.values.split_at(roots.len());
     let out = arrange(values);
@@ -248,19 +275,19 @@ fn body(
     Ok(quote! { #(#lets)* #check #out })
 }
 
-fn p_vars<'a>(cx: &'a Ctx) -> (&'a [Symbol], &'a [Ident]) {
-    (cx.p, &cx.shape.p)
+fn p_vars<'a>(cx: &'a Ctx) -> &'a Vars {
+    cx.p
 }
 
-fn all_vars<'a>(cx: &'a Ctx) -> (&'a [Symbol], &'a [Ident]) {
-    (cx.all, &cx.shape.all)
+fn all_vars<'a>(cx: &'a Ctx) -> &'a Vars {
+    cx.all
 }
 
 /// A call of the sibling item `name` with the arguments `P`. The path starts at `self` so that
 /// an argument with the same name as an item does not shadow it.
 fn call_p(name: &str, s: &Shape) -> TokenStream {
     let f = Ident::new(name, Span::call_site());
-    let p = &s.p;
+    let p = s.p.iter().map(|p| &p.ident);
     quote! { self::#f(#(#p),*) }
 }
 
@@ -569,13 +596,19 @@ const NATURAL_GRADIENT: Item = Item {
         let s = cx.shape;
         let k = s.k();
         let body = match cx.inverse {
-            Inverse::Closed(_) => {
+            Inverse::Closed(inv) => {
+                // Entries of F⁻¹ known to be zero (a block structure) are left out.
                 let rows: Vec<TokenStream> = (0..k)
                     .map(|i| {
                         let terms: Vec<TokenStream> = (0..k)
+                            .filter(|&j| !cx.arena.is_zero(inv[i][j]))
                             .map(|j| quote! { __fim_inv[#i][#j] * grad[#j] })
                             .collect();
-                        quote! { #(#terms)+* }
+                        if terms.is_empty() {
+                            quote! { 0.0_f64 }
+                        } else {
+                            quote! { #(#terms)+* }
+                        }
                     })
                     .collect();
                 let inverse = call_p("fisher_inverse", s);
@@ -633,6 +666,67 @@ const KL_QUADRATIC: Item = Item {
 
 // ---- conditional models -------------------------------------------------------------------
 
+/// Binds each input from the row `__fim_c` of `inputs`: the inputs' entries stand in the row in
+/// order (a lone `f64` input is the row itself).
+fn bind_inputs(s: &Shape) -> TokenStream {
+    if input_entries(s) == 1 {
+        let c = &s.inputs[0].ident;
+        return quote! { let #c: f64 = *__fim_c; };
+    }
+    let mut at = 0usize;
+    let mut out = TokenStream::new();
+    for p in &s.inputs {
+        let (c, ty) = (&p.ident, &p.ty);
+        let value = if p.entries == 1 && ty.to_string() == "f64" {
+            quote! { __fim_c[#at] }
+        } else {
+            // An array input: its entries are consecutive in the row, read in its own shape.
+            let entries: Vec<TokenStream> = (at..at + p.entries)
+                .map(|k| quote! { __fim_c[#k] })
+                .collect();
+            regroup(ty, &entries)
+        };
+        out.extend(quote! { let #c: #ty = #value; });
+        at += p.entries;
+    }
+    out
+}
+
+/// `entries` arranged as a value of the array type `ty` (`[f64; 3]` or `[[f64; 2]; 3]`).
+fn regroup(ty: &TokenStream, entries: &[TokenStream]) -> TokenStream {
+    let parsed: Option<syn::TypeArray> = syn::parse2(ty.clone()).ok();
+    match parsed {
+        Some(a) if matches!(*a.elem, syn::Type::Array(_)) => {
+            let inner = a.elem.to_token_stream();
+            let rows = entries.len() / inner_len(&a.elem).max(1);
+            let step = entries.len() / rows.max(1);
+            let chunks: Vec<TokenStream> = entries
+                .chunks(step.max(1))
+                .map(|c| regroup(&inner, c))
+                .collect();
+            quote! { [#(#chunks),*] }
+        }
+        _ => quote! { [#(#entries),*] },
+    }
+}
+
+/// The number of entries of an array type of `f64`.
+fn inner_len(ty: &syn::Type) -> usize {
+    match ty {
+        syn::Type::Array(a) => {
+            let n = match &a.len {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(n),
+                    ..
+                }) => n.base10_parse::<usize>().unwrap_or(1),
+                _ => 1,
+            };
+            n * inner_len(&a.elem)
+        }
+        _ => 1,
+    }
+}
+
 const FISHER_AVERAGED: Item = Item {
     kind: Kind::Fn,
     lints: Lints::Plain,
@@ -648,14 +742,7 @@ const FISHER_AVERAGED: Item = Item {
             .to_string();
         let s = cx.shape;
         let k = s.k();
-        let ins = &s.inputs;
-        let bind = if ins.len() == 1 {
-            let c = &ins[0];
-            quote! { let #c: f64 = *__fim_c; }
-        } else {
-            let idx: Vec<usize> = (0..ins.len()).collect();
-            quote! { #(let #ins: f64 = __fim_c[#idx];)* }
-        };
+        let bind = bind_inputs(s);
         let fisher = call_p("fisher", s);
         Ok((
             doc,
@@ -695,7 +782,7 @@ const JEFFREYS_AVERAGED: Item = Item {
         let doc = "The Jeffreys log density ½ ln det of the averaged Fisher information \
                    ([`fisher_averaged`]), by a Cholesky factorization; −∞ where it is singular."
             .to_string();
-        let fixed = &cx.shape.fixed;
+        let fixed = cx.shape.fixed.iter().map(|p| &p.ident);
         Ok((
             doc,
             quote! {

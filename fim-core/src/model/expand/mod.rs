@@ -8,37 +8,41 @@ pub mod items;
 mod unrolled;
 
 use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use quote::{quote, ToTokens};
 use syn::{Ident, ItemFn};
 
-use crate::expr::Symbol;
 use crate::print;
-use crate::Arena;
 
 use super::attr;
+use super::check::Arg;
 use super::check::Role;
 use super::derivation::Derivation;
+use super::reparam::Reparam;
 use super::report;
 use super::Model;
 use crate::ctxt::Errors;
-use items::{doc_lines, module_items, Ctx, Shape};
+use items::{doc_lines, module_items, Ctx, Param, Shape, Vars};
 
 /// The whole expansion: never panics; errors become `compile_error!`s beside stub items.
 pub fn expand(attr_tokens: TokenStream, item: TokenStream) -> TokenStream {
-    if let Err(e) = crate::parse::check_depth(&item) {
+    // The engine reads long sums regrouped (see `parse::balance`); the user's function is
+    // emitted exactly as written.
+    let balanced = crate::parse::balance(item.clone());
+    if let Err(e) = crate::parse::check_depth(&balanced) {
         return e.to_compile_error();
     }
-    let func: ItemFn = match syn::parse2(item.clone()) {
+    let func: ItemFn = match syn::parse2(balanced) {
         Ok(f) => f,
         Err(e) => {
             let err = e.to_compile_error();
             return quote! { #item #err };
         }
     };
+    let attr_tokens = crate::parse::balance(attr_tokens);
     if let Err(e) = crate::parse::check_depth(&attr_tokens) {
         let stubs = fallback::stub_module(&func, &attr::Attr::default());
         let err = e.to_compile_error();
-        return quote! { #func #stubs #err };
+        return quote! { #item #stubs #err };
     }
     let mut errors = Errors::new();
     let attr = attr::parse(attr_tokens, &mut errors);
@@ -46,11 +50,11 @@ pub fn expand(attr_tokens: TokenStream, item: TokenStream) -> TokenStream {
         .and_then(Derivation::new)
         .and_then(|d| generate(&d));
     match module {
-        Ok(module) => quote! { #func #module },
+        Ok(module) => quote! { #item #module },
         Err(e) => {
             let stubs = fallback::stub_module(&func, &attr);
             let err = e.to_compile_error();
-            quote! { #func #stubs #err }
+            quote! { #item #stubs #err }
         }
     }
 }
@@ -60,15 +64,34 @@ pub fn generate(d: &Derivation) -> syn::Result<TokenStream> {
     let derivation = report::markdown(d);
     let model = &d.model;
     let arena = &model.arena;
-    let mut p = model.syms_where(|r| matches!(r, Role::Param | Role::Constant));
-    p.extend(model.inputs.iter().copied());
-    let all: Vec<Symbol> = model.args.iter().map(|a| a.sym).collect();
-    let shape = shape_of(d, &model.params, &p, &all);
+    let args = |keep: &dyn Fn(Role) -> bool| -> Vec<&Arg> {
+        model.args.iter().filter(|a| keep(a.role)).collect()
+    };
+    let mut p = args(&|r| matches!(r, Role::Param | Role::Constant));
+    p.extend(args(&|r| r == Role::Input));
+    let all = args(&|_| true);
+    let shape = Shape {
+        names: model
+            .params
+            .iter()
+            .map(|&s| arena.name(s).to_string())
+            .collect(),
+        p: p.iter().map(|a| param_of(a)).collect(),
+        fixed: args(&|r| matches!(r, Role::Param | Role::Constant))
+            .into_iter()
+            .map(param_of)
+            .collect(),
+        all: all.iter().map(|a| param_of(a)).collect(),
+        inputs: args(&|r| r == Role::Input)
+            .into_iter()
+            .map(param_of)
+            .collect(),
+    };
     let main = module_items(&Ctx {
         arena,
         shape: &shape,
-        p: &p,
-        all: &all,
+        p: &vars_of(&p),
+        all: &vars_of(&all),
         emitted: &d.core.emitted,
         fisher: &d.core.fisher,
         jeffreys: &d.core.jeffreys,
@@ -78,51 +101,7 @@ pub fn generate(d: &Derivation) -> syn::Result<TokenStream> {
     })?;
     let mut subs = Vec::new();
     for r in &d.reparams {
-        let fixed = model.syms_where(|r| r == Role::Constant);
-        let random = model.syms_where(|r| matches!(r, Role::Data | Role::Input));
-        let p: Vec<Symbol> = r
-            .params
-            .iter()
-            .chain(&fixed)
-            .chain(&model.inputs)
-            .copied()
-            .collect();
-        let all: Vec<Symbol> = random
-            .iter()
-            .chain(&r.params)
-            .chain(&fixed)
-            .copied()
-            .collect();
-        let shape = shape_of(d, &r.params, &p, &all);
-        let items = module_items(&Ctx {
-            arena,
-            shape: &shape,
-            p: &p,
-            all: &all,
-            emitted: &r.direct.emitted,
-            fisher: &r.fisher,
-            jeffreys: &r.jeffreys,
-            inverse: &r.inverse,
-            guards: &r.direct.samples.positive,
-            derivation: &derivation,
-        })?;
-        let name = &r.name;
-        let map: Vec<String> = r
-            .map
-            .iter()
-            .map(|(s, g)| format!("{} = {}", arena.name(*s), print::rust(arena, *g)))
-            .collect();
-        let doc = doc_lines(&format!(
-            "The same items in the parameterization `{name}`: {}. Functions take the new \
-             parameters in this order, then the constants in the function's order.",
-            map.join(", ")
-        ));
-        subs.push(quote! {
-            #doc
-            pub mod #name {
-                #items
-            }
-        });
+        subs.push(reparam_module(d, r, &derivation)?);
     }
     let vis = &model.item.vis;
     let name = &model.item.sig.ident;
@@ -140,31 +119,100 @@ pub fn generate(d: &Derivation) -> syn::Result<TokenStream> {
     })
 }
 
-/// The argument lists for parameters `params`, `P` = `p` and all arguments `all`: each symbol
-/// named by the user's own identifier where it is an argument of the function.
-fn shape_of(d: &Derivation, params: &[Symbol], p: &[Symbol], all: &[Symbol]) -> Shape {
+/// The submodule of one reparameterization: the same items in the new parameters, which come
+/// first, then the constants (and inputs) in the function's order.
+fn reparam_module(d: &Derivation, r: &Reparam, derivation: &str) -> syn::Result<TokenStream> {
     let model = &d.model;
-    let ident = |s: &Symbol| ident_of(&model.arena, model, *s);
-    let inputs = &model.inputs;
-    Shape {
-        names: params
+    let arena = &model.arena;
+    let of_role = |keep: &dyn Fn(Role) -> bool| -> Vec<&Arg> {
+        model.args.iter().filter(|a| keep(a.role)).collect()
+    };
+    let constants = of_role(&|r| r == Role::Constant);
+    let inputs = of_role(&|r| r == Role::Input);
+    let random = of_role(&|r| matches!(r, Role::Data | Role::Input));
+    let new: Vec<Param> = r
+        .params
+        .iter()
+        .map(|&s| Param::scalar(Ident::new(arena.name(s), Span::call_site())))
+        .collect();
+    let mut vars_new = Vars::default();
+    for (&s, p) in r.params.iter().zip(&new) {
+        let id = &p.ident;
+        vars_new.insert(s, quote! { #id });
+    }
+    let params = |list: &[&Arg]| -> Vec<Param> { list.iter().map(|a| param_of(a)).collect() };
+    let shape = Shape {
+        names: r
+            .params
             .iter()
-            .map(|&s| model.arena.name(s).to_string())
+            .map(|&s| arena.name(s).to_string())
             .collect(),
-        p: p.iter().map(ident).collect(),
-        fixed: p
+        p: new
             .iter()
-            .filter(|s| !inputs.contains(s))
-            .map(ident)
+            .cloned()
+            .chain(params(&constants))
+            .chain(params(&inputs))
             .collect(),
-        all: all.iter().map(ident).collect(),
-        inputs: inputs.iter().map(ident).collect(),
+        fixed: new.iter().cloned().chain(params(&constants)).collect(),
+        all: params(&random)
+            .into_iter()
+            .chain(new.iter().cloned())
+            .chain(params(&constants))
+            .collect(),
+        inputs: params(&inputs),
+    };
+    let mut p = vars_new.clone();
+    p.extend(vars_of(&constants));
+    p.extend(vars_of(&inputs));
+    let mut all = p.clone();
+    all.extend(vars_of(&random));
+    let items = module_items(&Ctx {
+        arena,
+        shape: &shape,
+        p: &p,
+        all: &all,
+        emitted: &r.direct.emitted,
+        fisher: &r.fisher,
+        jeffreys: &r.jeffreys,
+        inverse: &r.inverse,
+        guards: &r.direct.samples.positive,
+        derivation,
+    })?;
+    let name = &r.name;
+    let map: Vec<String> = r
+        .map
+        .iter()
+        .map(|(s, g)| format!("{} = {}", arena.name(*s), print::rust(arena, *g)))
+        .collect();
+    let doc = doc_lines(&format!(
+        "The same items in the parameterization `{name}`: {}. Functions take the new \
+         parameters in this order, then the constants in the function's order.",
+        map.join(", ")
+    ));
+    Ok(quote! {
+        #doc
+        pub mod #name {
+            #items
+        }
+    })
+}
+
+/// An argument of the model as an argument of generated functions, in its declared type.
+fn param_of(a: &Arg) -> Param {
+    Param {
+        ident: a.ident.clone(),
+        ty: a.ty.to_token_stream(),
+        entries: a.syms.len(),
     }
 }
 
-fn ident_of(arena: &Arena, model: &Model, s: Symbol) -> Ident {
-    match model.args.iter().find(|a| a.sym == s) {
-        Some(a) => a.ident.clone(),
-        None => Ident::new(arena.name(s), Span::call_site()),
+/// How generated code reads the entries of `args`: `theta`, `alpha[2]`.
+fn vars_of(args: &[&Arg]) -> Vars {
+    let mut vars = Vars::default();
+    for a in args {
+        for (k, &s) in a.syms.iter().enumerate() {
+            vars.insert(s, a.entry_tokens(k));
+        }
     }
+    vars
 }
