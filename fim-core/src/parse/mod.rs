@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap as HashMap;
 use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Lit, Pat, Stmt, Type, UnOp};
 
-use crate::expr::special::{self, Form};
+use crate::expr::special::{self, Definition, Form};
 use crate::expr::{rat, ratio, BigInt, Id, Ir, Rational, Special};
 
 mod depth;
@@ -356,11 +356,13 @@ enum Fun {
 }
 
 /// A supported `f64` method.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 enum Method {
     Unary(Fun),
     PowI,
     PowF,
+    /// A method the table defines by a formula (`a.hypot(b)`).
+    Define(&'static Definition),
 }
 
 fn method(name: &str) -> Option<Method> {
@@ -374,10 +376,11 @@ fn method(name: &str) -> Option<Method> {
         "abs" => Method::Unary(Fun::Abs),
         "powi" => Method::PowI,
         "powf" => Method::PowF,
-        _ => match special::lookup(name, Form::Method)? {
-            (fun, Some(order)) => Method::Unary(Fun::Special(Special { fun, order })),
+        _ => match special::lookup(name, Form::Method) {
+            Some((fun, Some(order))) => Method::Unary(Fun::Special(Special { fun, order })),
             // No method takes an order.
-            (_, None) => return None,
+            Some((_, None)) => return None,
+            None => Method::Define(special::definition(name, Form::Method)?),
         },
     })
 }
@@ -398,6 +401,8 @@ enum Op<'a> {
     Fun(Fun, Span),
     PowI(Option<i64>, Span),
     PowF(Span),
+    /// A function of the table's definitions, of its arity.
+    Define(&'static Definition),
     /// Drops this many operands and yields an error marker.
     Fail(usize),
 }
@@ -602,13 +607,14 @@ fn schedule_method<'a>(
     let wanted = match meth {
         Method::Unary(_) => 0,
         Method::PowI | Method::PowF => 1,
+        Method::Define(d) => d.arity - 1,
     };
     if args.len() != wanted {
         let span = args.get(wanted).map_or(parens, |a| a.span());
-        let count = if wanted == 0 {
-            "no arguments"
-        } else {
-            "one argument (the exponent)"
+        let count = match meth {
+            Method::Unary(_) => "no arguments",
+            Method::PowI | Method::PowF => "one argument (the exponent)",
+            Method::Define(d) => d.arguments,
         };
         errors.push(syn::Error::new(
             span,
@@ -633,6 +639,10 @@ fn schedule_method<'a>(
         Method::PowF => {
             tasks.push(Task::Apply(Op::PowF(name_span)));
             tasks.push(Task::Visit(args[0]));
+        }
+        Method::Define(d) => {
+            tasks.push(Task::Apply(Op::Define(d)));
+            tasks.extend(args.iter().rev().map(|a| Task::Visit(a)));
         }
     }
     tasks.push(Task::Visit(receiver));
@@ -715,6 +725,18 @@ fn schedule_call<'a>(
             }
         }
         tasks.push(Task::Visit(args[wanted - 1]));
+    } else if let Some(d) = special::definition(&name, Form::Free) {
+        if args.len() != d.arity {
+            let span = args.get(d.arity).map_or(parens, |a| a.span());
+            errors.push(syn::Error::new(
+                span,
+                format!("`{name}` takes {}, found {}", d.arguments, args.len()),
+            ));
+            tasks.push(Task::Apply(Op::Fail(0)));
+            return;
+        }
+        tasks.push(Task::Apply(Op::Define(d)));
+        tasks.extend(args.iter().rev().map(|a| Task::Visit(a)));
     } else if f64_path {
         let Some(meth) = method(&name) else {
             errors.push(syn::Error::new(
@@ -844,6 +866,7 @@ fn apply(
     let arity = match op {
         Op::Add | Op::Sub | Op::Mul | Op::Div(_) | Op::PowF(_) => 2,
         Op::Neg | Op::Fun(..) | Op::PowI(..) => 1,
+        Op::Define(d) => d.arity,
         Op::Fail(n) => n,
     };
     let mut args: Vec<Option<Id>> = (0..arity).map(|_| values.pop().flatten()).collect();
@@ -886,6 +909,10 @@ fn apply(
                 return zero_divisor(span, errors);
             }
             arena.powi(a, n)
+        }
+        Op::Define(d) => {
+            let args: Option<Vec<Id>> = args.into_iter().collect();
+            (d.expand)(arena, &args?)
         }
         Op::Fun(f, span) => match f {
             Fun::Ln => arena.ln(a),
@@ -1349,7 +1376,7 @@ mod tests {
             with(|a| expr(a, &e)).unwrap(),
             div(v("x"), sub(v("y"), int(1)))
         );
-        let e: syn::Expr = syn::parse_str("x.sin()").unwrap();
+        let e: syn::Expr = syn::parse_str("x.cbrt()").unwrap();
         assert!(with(|a| expr(a, &e)).is_err());
     }
 
@@ -1358,7 +1385,7 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn unsupported_methods_and_functions() {
-        err_at("x.sin()", "unsupported method `sin`: supported are ln, exp, sqrt, powi, powf, recip, ln_1p, exp_m1, abs", "sin");
+        err_at("x.cbrt()", "unsupported method `cbrt`: supported are ln, exp, sqrt, powi, powf, recip, ln_1p, exp_m1, abs, sin, cos", "cbrt");
         err_at("x.powi(2.0)", "`powi` needs an integer literal exponent; use `powf` for a non-integer or symbolic exponent", "2.0");
         err_at("x.powi(n)", "`powi` needs an integer literal exponent", "n");
         err_at("x.powi(2u8)", "unsupported suffix `u8` on the `powi` exponent", "2u8");
@@ -1366,7 +1393,7 @@ mod tests {
         err_at("x.ln(2.0)", "`ln` takes no arguments, found 1", "2.0");
         err_at("x.powf()", "`powf` takes one argument (the exponent), found 0", "(");
         err_at("foo(x)", "unsupported function `foo`: supported are `f64::ln(x)`-style calls of ln", "foo");
-        err_at("f64::sin(x)", "unsupported function `f64::sin`: supported methods are ln, exp", "sin");
+        err_at("f64::cbrt(x)", "unsupported function `f64::cbrt`: supported methods are ln, exp", "cbrt");
         err_at("ln_gamma(x, y)", "`ln_gamma` takes one argument, found 2", "y");
         msg("f64::ln()", "`f64::ln` takes the receiver as its first argument");
         msg("x.ln::<f64>()", "unexpected type arguments on `ln`");
@@ -1424,10 +1451,10 @@ mod tests {
 
     #[test]
     fn every_error_is_reported() {
-        let e = err("let a = x.sin(); let b: f32 = y % 2.0; a * b.cos() + foo(z)");
+        let e = err("let a = x.cbrt(); let b: f32 = y % 2.0; a * b.acos() + foo(z)");
         let all: Vec<String> = e.into_iter().map(|e| e.to_string()).collect();
         assert_eq!(all.len(), 5, "{all:#?}");
-        for part in ["`sin`", "`f32`", "`%`", "`cos`", "`foo`"] {
+        for part in ["`cbrt`", "`f32`", "`%`", "`acos`", "`foo`"] {
             assert!(
                 all.iter().any(|m| m.contains(part)),
                 "{part} missing from {all:#?}"
