@@ -713,6 +713,18 @@ pub fn lookup(text: &str, form: Form) -> Option<(Fun, Option<u32>)> {
     })
 }
 
+/// The function a call names, with its order: `name(x)` for a name that fixes its order
+/// (`order` is `None`), `name(k, x)` for one whose order is its first argument (`order` is
+/// `Some(k)`). The printers' and code generator's tests read their output back with it.
+pub fn resolve(text: &str, form: Form, order: Option<u32>) -> Option<Special> {
+    let (fun, fixed) = lookup(text, form)?;
+    let order = match (fixed, order) {
+        (Some(k), None) | (None, Some(k)) => k,
+        _ => return None,
+    };
+    Some(Special { fun, order })
+}
+
 /// Every name of the given form, the definitions' included, for error messages.
 pub fn names(form: Form) -> Vec<&'static str> {
     TABLE
