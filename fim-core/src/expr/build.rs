@@ -547,8 +547,8 @@ impl Ir {
         match self.node(a) {
             Node::Num(r) if r.is_one() => self.int(0),
             Node::Exp(x) => *x,
-            &Node::Special(f, x) => match f.entry().ln {
-                Some(ln) => ln(self, f.order, x),
+            &Node::Special(f, x) => match self.ln_of_special(f, x) {
+                Some(l) => l,
                 None => self.intern(Node::Ln(a)),
             },
             _ => self.intern(Node::Ln(a)),

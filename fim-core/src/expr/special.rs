@@ -22,8 +22,9 @@
 //!   keep their digits in the tails.
 //! - [`Entry::square`] (`cos² = 1 − sin²`, `cosh² = 1 + sinh²`): canonical numerators hold no
 //!   square of `cos` or `cosh`; for display the shorter of the two forms is kept.
-//! - [`Entry::ln`]: `ln f(x)` in closed form (`ln Φ(x)` is `ln_norm_cdf(x)`, `ln φ(x)` is
-//!   `−x²/2 − ln(2π)/2`), applied when the logarithm is built.
+//! - [`Entry::ln`] and [`Entry::log_of`]: `ln f(x)` in closed form (`ln φ(x)` is
+//!   `−x²/2 − ln(2π)/2`) or as the table's own logarithm of f (`ln Φ(x)` is
+//!   `ln_norm_cdf(x)`, `ln I₀(x)` is `ln_bessel_i0(x)`), applied when the logarithm is built.
 
 use std::cmp::Ordering;
 
@@ -148,8 +149,12 @@ pub struct Entry {
     pub complement: Option<(Fun, i64)>,
     /// `f(x)² = 1 + s g(x)²` for this `(g, s)`: `cos² = 1 − sin²`, `cosh² = 1 + sinh²`.
     pub square: Option<(Fun, i64)>,
-    /// `ln f(x)` in closed form, where it has one the engine should use instead.
+    /// `ln f(x)` in closed form, where it has one the engine should use instead (φ: a
+    /// polynomial); for a function with a logarithm of its own in the table, see `log_of`.
     pub ln: Option<fn(&mut Ir, u32, Id) -> Id>,
+    /// This function is `ln g(x)` for this `g` (`ln_norm_cdf` is ln Φ): `ln g(x)` is built as
+    /// this function, and its canonical form follows g's (`ln Φ(−x)` is `ln(1 − Φ(x))`).
+    pub log_of: Option<Fun>,
 }
 
 /// A function of other functions, expanded where a body calls it: `a.hypot(b)` is
@@ -291,6 +296,7 @@ pub static TABLE: &[Entry] = &[
         complement: None,
         square: None,
         ln: None,
+        log_of: None,
     },
     Entry {
         fun: Fun::Polygamma,
@@ -325,6 +331,7 @@ pub static TABLE: &[Entry] = &[
         complement: None,
         square: None,
         ln: None,
+        log_of: None,
     },
     Entry {
         fun: Fun::Sin,
@@ -339,6 +346,7 @@ pub static TABLE: &[Entry] = &[
         complement: None,
         square: None,
         ln: None,
+        log_of: None,
     },
     Entry {
         fun: Fun::Cos,
@@ -356,6 +364,7 @@ pub static TABLE: &[Entry] = &[
         complement: None,
         square: Some((Fun::Sin, -1)),
         ln: None,
+        log_of: None,
     },
     Entry {
         fun: Fun::Tan,
@@ -376,6 +385,7 @@ pub static TABLE: &[Entry] = &[
         complement: None,
         square: None,
         ln: None,
+        log_of: None,
     },
     Entry {
         fun: Fun::Atan,
@@ -395,6 +405,7 @@ pub static TABLE: &[Entry] = &[
         complement: None,
         square: None,
         ln: None,
+        log_of: None,
     },
     Entry {
         fun: Fun::Sinh,
@@ -409,6 +420,7 @@ pub static TABLE: &[Entry] = &[
         complement: None,
         square: None,
         ln: None,
+        log_of: None,
     },
     Entry {
         fun: Fun::Cosh,
@@ -423,6 +435,7 @@ pub static TABLE: &[Entry] = &[
         complement: None,
         square: Some((Fun::Sinh, 1)),
         ln: None,
+        log_of: None,
     },
     Entry {
         fun: Fun::Tanh,
@@ -443,6 +456,7 @@ pub static TABLE: &[Entry] = &[
         complement: None,
         square: None,
         ln: None,
+        log_of: None,
     },
     Entry {
         fun: Fun::Asinh,
@@ -462,6 +476,7 @@ pub static TABLE: &[Entry] = &[
         complement: None,
         square: None,
         ln: None,
+        log_of: None,
     },
     Entry {
         fun: Fun::Erf,
@@ -476,6 +491,7 @@ pub static TABLE: &[Entry] = &[
         complement: None,
         square: None,
         ln: None,
+        log_of: None,
     },
     Entry {
         fun: Fun::Erfc,
@@ -491,6 +507,7 @@ pub static TABLE: &[Entry] = &[
         complement: Some((Fun::Erf, 1)),
         square: None,
         ln: None,
+        log_of: None,
     },
     Entry {
         fun: Fun::NormCdf,
@@ -504,7 +521,8 @@ pub static TABLE: &[Entry] = &[
         symmetry: Symmetry::Odd(1),
         complement: None,
         square: None,
-        ln: Some(|ir, _, x| call(ir, Fun::LnNormCdf, x)),
+        ln: None,
+        log_of: None,
     },
     Entry {
         fun: Fun::LnNormCdf,
@@ -525,6 +543,7 @@ pub static TABLE: &[Entry] = &[
         complement: None,
         square: None,
         ln: None,
+        log_of: Some(Fun::NormCdf),
     },
     Entry {
         fun: Fun::NormPdf,
@@ -554,6 +573,7 @@ pub static TABLE: &[Entry] = &[
             let hl = ir.mul([h, l]);
             ir.add([q, hl])
         }),
+        log_of: None,
     },
     Entry {
         fun: Fun::BesselI0,
@@ -567,7 +587,8 @@ pub static TABLE: &[Entry] = &[
         symmetry: Symmetry::Even,
         complement: None,
         square: None,
-        ln: Some(|ir, _, x| call(ir, Fun::LnBesselI0, x)),
+        ln: None,
+        log_of: None,
     },
     Entry {
         fun: Fun::BesselI1,
@@ -588,6 +609,7 @@ pub static TABLE: &[Entry] = &[
         complement: None,
         square: None,
         ln: None,
+        log_of: None,
     },
     Entry {
         fun: Fun::LnBesselI0,
@@ -615,6 +637,7 @@ pub static TABLE: &[Entry] = &[
         complement: None,
         square: None,
         ln: None,
+        log_of: Some(Fun::BesselI0),
     },
 ];
 
@@ -668,6 +691,22 @@ impl Special {
 }
 
 impl Ir {
+    /// `ln f(x)` in the closed form the table gives it, if any: the entry's own `ln`, or the
+    /// function that is `log_of` f.
+    pub(crate) fn ln_of_special(&mut self, f: Special, x: Id) -> Option<Id> {
+        if let Some(ln) = f.entry().ln {
+            return Some(ln(self, f.order, x));
+        }
+        let g = TABLE.iter().find(|e| e.log_of == Some(f.fun))?;
+        Some(self.special(
+            Special {
+                fun: g.fun,
+                order: f.order,
+            },
+            x,
+        ))
+    }
+
     /// Whether `a` is the negative one of the pair `a`, `−a`, the one a symmetric function
     /// does not take as its argument: a negative constant or coefficient; a sum with more
     /// negative terms than positive ones; and, between sums with as many of each, the one

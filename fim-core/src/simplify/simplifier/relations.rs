@@ -6,6 +6,8 @@
 //! - Affine relations `f(x) = c − g(x)`: `erfc(x) = 1 − erf(x)` ([`Entry::complement`]) and
 //!   `Φ(x) = 1 − Φ(−x)` (the shifted [`Symmetry::Odd`], for an argument that reads negative).
 //!   Canonical forms hold only `g`; display substitutes back wherever that is shorter.
+//! - A logarithm in the table (`ln_norm_cdf` is ln Φ, [`Entry::log_of`]) follows the
+//!   canonical form of its argument: `ln Φ(−x)` is `ln(1 − Φ(x))`.
 //! - Squares `f(x)² = 1 + s g(x)²` ([`Entry::square`]: cos, cosh): canonical numerators hold
 //!   no power of `f` above 1, so `sin² + cos² − 1` is 0 (the relation is irreducible, so a
 //!   numerator vanishes on it exactly when its reduction is 0); display keeps whichever of the
@@ -13,6 +15,7 @@
 //!
 //! [`Entry::complement`]: crate::expr::special::Entry::complement
 //! [`Entry::square`]: crate::expr::special::Entry::square
+//! [`Entry::log_of`]: crate::expr::special::Entry::log_of
 
 use num_traits::One;
 use smallvec::SmallVec;
@@ -38,6 +41,18 @@ impl Simplifier<'_> {
             return None;
         };
         let entry = f.entry();
+        if let Some(g) = entry.log_of {
+            // ln g(x) in the canonical form of g(x): ln Φ(−x) is ln(1 − Φ(x)).
+            let inner = self.arena.special(
+                Special {
+                    fun: g,
+                    order: f.order,
+                },
+                x,
+            );
+            let alt = self.canonical_relation(inner)?;
+            return Some(self.arena.ln(alt));
+        }
         let (c, other) = if let Some((g, c)) = entry.complement {
             let other = self.arena.special(
                 Special {
