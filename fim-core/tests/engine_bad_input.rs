@@ -109,6 +109,20 @@ fn unknown_functions() {
     rejects("2.0 * gamma(x)", "unsupported function `gamma`", "gamma");
     rejects("beta(a, b)", "unsupported function `beta`", "beta");
     rejects("ln_gamma(x, y)", "`ln_gamma` takes one argument, found 2", "y");
+    rejects("norm_cdf()", "`norm_cdf` takes one argument, found 0", "()");
+    rejects("x.sin(y)", "`sin` takes no arguments, found 1", "y");
+}
+
+#[rustfmt::skip]
+#[test]
+fn definitions_take_two_arguments() {
+    rejects("ln_beta(a)", "`ln_beta` takes two arguments (`ln_beta(a, b)`), found 1", "(a)");
+    rejects("ln_beta(a, b, c)", "`ln_beta` takes two arguments (`ln_beta(a, b)`), found 3", "c");
+    rejects("x.hypot()", "`hypot` takes one argument, the other side (`a.hypot(b)`), found 0", "()");
+    rejects("x.hypot(y, z)", "`hypot` takes one argument, the other side (`a.hypot(b)`), found 2", "z");
+    rejects("f64::hypot(x)", "`hypot` takes one argument, the other side (`a.hypot(b)`), found 0", "(x)");
+    // Errors inside the arguments are reported, at their own tokens.
+    rejects("ln_beta(a, b.cbrt())", "unsupported method `cbrt`", "cbrt");
 }
 
 // ---- powi -----------------------------------------------------------------------------------
