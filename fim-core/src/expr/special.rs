@@ -786,6 +786,71 @@ mod tests {
         }
     }
 
+    /// Every claim an entry makes, against its own run-time value at sample points: exact
+    /// values, signs, symmetry, complement, square and logarithm rules, and the derivative by
+    /// central differences. A wrong rule in a new entry fails here first.
+    #[test]
+    fn every_entry_agrees_with_its_value() {
+        use crate::Arena;
+        use std::collections::HashMap;
+        let points = [-2.3, -0.7, -0.05, 0.05, 0.4, 1.1, 3.7];
+        for e in TABLE {
+            let f = |x: f64| (e.value)(0, x);
+            let name = e.names[0].text;
+            let close = |a: f64, b: f64, what: &str, x: f64| {
+                assert!(
+                    (a - b).abs() <= 1e-7 * a.abs().max(b.abs()).max(1.0),
+                    "{name}: {what} at {x}: {a} vs {b}"
+                );
+            };
+            for x in [0.0, 1.0, 2.0, 0.5] {
+                if let Some(v) = (e.exact)(0, &crate::expr::ratio((2.0 * x) as i64, 2)) {
+                    close(f(x), crate::eval::rat_to_f64(&v), "exact value", x);
+                }
+            }
+            for &x in &points {
+                if e.positive_argument && x <= 0.0 {
+                    continue;
+                }
+                let sx = Some(x.partial_cmp(&0.0).unwrap_or(Ordering::Equal));
+                if let Some(s) = (e.sign)(0, sx) {
+                    assert_eq!(f(x).partial_cmp(&0.0), Some(s), "{name}: sign at {x}");
+                }
+                match e.symmetry {
+                    Symmetry::Even => close(f(-x), f(x), "f(−x) = f(x)", x),
+                    Symmetry::Odd(c) => close(f(-x), c as f64 - f(x), "f(−x) = c − f(x)", x),
+                    Symmetry::None => {}
+                }
+                if let Some((g, c)) = e.complement {
+                    let g = TABLE[g as usize].value;
+                    close(f(x), c as f64 - g(0, x), "complement", x);
+                }
+                if let Some((g, k)) = e.square {
+                    let g = TABLE[g as usize].value;
+                    close(f(x).powi(2), 1.0 + k as f64 * g(0, x).powi(2), "square", x);
+                }
+                if let Some(g) = e.log_of {
+                    close(f(x), (TABLE[g as usize].value)(0, x).ln(), "log_of", x);
+                }
+                // The derivative and the ln rule, through the IR's evaluator.
+                let mut a = Arena::new();
+                let v = a.var("x");
+                let s = a.symbol("x");
+                let id = a.special(Special::plain(e.fun), v);
+                let d = a.diff(id, s);
+                let l = a.ln(id);
+                let env = HashMap::from([(s, x)]);
+                let h = 1e-6 * x.abs().max(1.0);
+                let fd = (f(x + h) - f(x - h)) / (2.0 * h);
+                close(a.eval(d, &env), fd, "derivative", x);
+                if f(x) > 0.0 {
+                    close(a.eval(l, &env), f(x).ln(), "ln rule", x);
+                }
+                close(a.eval(id, &env), f(x), "value through the IR", x);
+            }
+        }
+    }
+
     #[test]
     fn names_find_their_functions() {
         assert_eq!(
