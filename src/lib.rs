@@ -35,13 +35,40 @@
 //! `P` is the function's arguments minus data and inputs, in their original order. Outside the
 //! domain the generated functions return NaN (or −∞ for the Jeffreys density at a singular F);
 //! they never panic and never allocate.
+//!
+//! ## Functions
+//!
+//! A body and the moments may use `+ - * /`, literals (exact: `0.1` is 1/10),
+//! `std::f64::consts`, the `f64` methods `ln exp sqrt powi powf recip ln_1p exp_m1 abs`,
+//! `sin cos tan atan sinh cosh tanh asinh` and `hypot`, and the functions of [`special`]:
+//! `ln_gamma digamma trigamma polygamma(n, x) ln_beta(a, b) erf erfc norm_cdf ln_norm_cdf
+//! norm_pdf bessel_i0 bessel_i1 ln_bessel_i0`. A probit regression:
+//!
+//! ```
+//! use fim::fisher_model;
+//! use fim::special::norm_cdf;
+//!
+//! #[fisher_model(params(a, b), data(y), inputs(c), moments(E[y] = norm_cdf(a + b * c)))]
+//! fn probit(y: f64, a: f64, b: f64, c: f64) -> f64 {
+//!     y * norm_cdf(a + b * c).ln() + (1.0 - y) * (1.0 - norm_cdf(a + b * c)).ln()
+//! }
+//!
+//! // F = φ(η)² / (Φ(η) Φ(−η)) [[1, c], [c, c²]], written with Φ(−η), not 1 − Φ(η), so that
+//! // it stays finite far in the tail, where 1 − Φ(η) is 0 in floating point.
+//! assert_eq!(
+//!     probit::FISHER[0][0],
+//!     "norm_pdf(a + b * c).powi(2) / (norm_cdf(a + b * c) * norm_cdf(-a - b * c))"
+//! );
+//! assert!(probit::fisher(9.0, 0.5, 1.0)[0][0] > 0.0);
+//! ```
 #![warn(missing_docs)]
 
 pub use fim_macros::fisher_model;
 
 /// Special functions used by generated code and available to log-likelihoods:
-/// `use fim::special::{ln_gamma, digamma, trigamma};` (the `fim-special` crate, which the
-/// engine also evaluates with).
+/// `use fim::special::{ln_gamma, digamma, norm_cdf, bessel_i0};` (the `fim-special` crate,
+/// which the engine also evaluates with): lnΓ, ψ, ψ₁, ψ⁽ᵏ⁾, ln B, erf, erfc, Φ, ln Φ, φ, I₀, I₁
+/// and ln I₀, each accurate to a few ulp and stable in the tails.
 pub use fim_special as special;
 
 /// Run-time support for generated code. Not part of the public API: its items may change

@@ -552,8 +552,8 @@ use crate::Arena;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::{ln_gamma_f64, polygamma_f64};
-    use crate::expr::{rat, ratio};
+    use crate::expr::special::{self, Order, TABLE};
+    use crate::expr::{rat, ratio, Special};
     use proptest::prelude::*;
 
     // ---- fixtures ----------------------------------------------------------------------------
@@ -727,16 +727,28 @@ mod tests {
     fn functions_and_constants() {
         let mut f = Fx::new();
         let x = f.x;
-        let cases: Vec<(Id, &str)> = vec![
-            (f.a.polygamma(1, x), "::fim::special::trigamma(x)"),
-            (f.a.polygamma(0, x), "::fim::special::digamma(x)"),
-            (f.a.ln_gamma(x), "::fim::special::ln_gamma(x)"),
-            (f.a.exp(x), "x.exp()"),
-            (f.a.abs(x), "x.abs()"),
+        let mut cases: Vec<(Id, String)> = vec![
+            (f.a.polygamma(1, x), "::fim::special::trigamma(x)".into()),
+            (f.a.polygamma(0, x), "::fim::special::digamma(x)".into()),
+            (f.a.ln_gamma(x), "::fim::special::ln_gamma(x)".into()),
+            (f.a.exp(x), "x.exp()".into()),
+            (f.a.abs(x), "x.abs()".into()),
         ];
+        // Every other function of the table: a method by its name, or `::fim::special::name`.
+        for e in &TABLE[2..] {
+            let id = f.a.special(Special::plain(e.fun), x);
+            let name = e.names[0];
+            cases.push((
+                id,
+                match name.form {
+                    Form::Method => format!("x.{}()", name.text),
+                    Form::Free => format!("::fim::special::{}(x)", name.text),
+                },
+            ));
+        }
         for (id, want) in cases {
             let t = f.text(&[id]);
-            assert!(t.contains(want), "want `{want}` in\n{t}");
+            assert!(t.contains(&want), "want `{want}` in\n{t}");
         }
         let two = f.a.int(2);
         let l = f.a.ln(two);
@@ -994,6 +1006,9 @@ mod tests {
                         r.powi(n as i32)
                     }
                     ("powf", [p]) => r.powf(ev(p, env)),
+                    (name, []) => special::resolve(name, Form::Method, None)
+                        .unwrap_or_else(|| panic!("method {name}"))
+                        .value(r),
                     (name, _) => panic!("method {name}"),
                 }
             }
@@ -1001,16 +1016,19 @@ mod tests {
                 let Expr::Path(p) = &*c.func else {
                     panic!("call of {}", quote!(#c))
                 };
-                let [a] = c.args.iter().collect::<Vec<_>>()[..] else {
-                    panic!("arity")
+                let path = path_text(&p.path);
+                let name = path
+                    .strip_prefix("::fim::special::")
+                    .unwrap_or_else(|| panic!("function {path}"));
+                let args: Vec<&Expr> = c.args.iter().collect();
+                let (order, a) = match args[..] {
+                    [a] => (None, a),
+                    [k, a] => (Some(ev(k, env) as u32), a),
+                    _ => panic!("arity"),
                 };
-                let a = ev(a, env);
-                match path_text(&p.path).as_str() {
-                    "::fim::special::ln_gamma" => ln_gamma_f64(a),
-                    "::fim::special::digamma" => polygamma_f64(0, a),
-                    "::fim::special::trigamma" => polygamma_f64(1, a),
-                    name => panic!("function {name}"),
-                }
+                special::resolve(name, Form::Free, order)
+                    .unwrap_or_else(|| panic!("function {path}"))
+                    .value(ev(a, env))
             }
             e => panic!("unexpected expression {}", quote!(#e)),
         }
@@ -1085,8 +1103,10 @@ mod tests {
             Node::Special(g, x) => {
                 let (xv, xe, xb) = sub(*x);
                 let f = |t: f64| g.value(t);
-                // The derivative, by a central difference: enough to scale a tolerance.
-                let h = 1e-5 * xv.abs().max(1.0);
+                // The derivative, by a central difference: enough to scale a tolerance. The
+                // step stays small for large arguments, where a periodic function (cos of
+                // 1e10) would otherwise be differenced over many periods.
+                let h = 1e-5 * xv.abs().clamp(1.0, 100.0);
                 let d = (f(xv + h) - f(xv - h)) / (2.0 * h);
                 let v = f(xv);
                 (v, d.abs() * xe + U * v.abs(), xb.max(v.abs()))
@@ -1172,7 +1192,7 @@ mod tests {
             let one = f.a.int(1);
             let a2 = f.a.powi(a, 2);
             let pos = f.a.add([one, a2]);
-            let id = match self.below(14) {
+            let id = match self.below(15) {
                 0 => {
                     let b = self.expr(f, depth - 1);
                     f.a.add([a, b])
@@ -1201,6 +1221,7 @@ mod tests {
                 10 => f.a.ln_gamma(pos),
                 11 => f.a.polygamma(self.below(2) as u32, pos),
                 12 => f.a.abs(a),
+                13 => table_function(f, self.below(TABLE.len() as u64) as usize, a),
                 _ => {
                     let b = self.expr(f, depth - 1);
                     f.a.pow(pos, b)
@@ -1209,6 +1230,23 @@ mod tests {
             self.pool.push(id);
             id
         }
+    }
+
+    /// The `i`-th function of the table at order 0 (0 or 1 for ψ), of `a`, or of 1 + a² for
+    /// a function whose argument must be positive: every entry, present and future.
+    fn table_function(f: &mut Fx, i: usize, a: Id) -> Id {
+        let e = &TABLE[i % TABLE.len()];
+        let arg = if e.positive_argument {
+            let one = f.a.int(1);
+            let a2 = f.a.powi(a, 2);
+            f.a.add([one, a2])
+        } else {
+            a
+        };
+        // Orders only for the functions that have them (ψ).
+        let ordered = e.names.iter().any(|n| n.order != Order::Fixed(0));
+        let order = u32::from(ordered && i / TABLE.len() % 2 == 1);
+        f.a.special(Special { fun: e.fun, order }, arg)
     }
 
     const POINTS: [[f64; 3]; 4] = [
@@ -1257,6 +1295,8 @@ mod tests {
         Abs(Box<R>),
         LnGamma(Box<R>),
         Polygamma(u8, Box<R>),
+        /// A function of the table, by index.
+        Fun(u8, Box<R>),
         Pow(Box<R>, Box<R>),
     }
 
@@ -1313,6 +1353,10 @@ mod tests {
                 let a = pos(f, a);
                 f.a.polygamma(*k as u32 % 2, a)
             }
+            R::Fun(i, a) => {
+                let a = build(f, a);
+                table_function(f, *i as usize, a)
+            }
             R::Pow(a, b) => {
                 let a = pos(f, a);
                 let b = build(f, b);
@@ -1343,6 +1387,7 @@ mod tests {
                 b().prop_map(R::Abs),
                 b().prop_map(R::LnGamma),
                 (0u8..2, b()).prop_map(|(k, a)| R::Polygamma(k, a)),
+                (any::<u8>(), b()).prop_map(|(i, a)| R::Fun(i, a)),
                 (b(), b()).prop_map(|(a, b)| R::Pow(a, b)),
             ]
         })

@@ -900,6 +900,7 @@ use crate::Arena;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::expr::Fun;
     use crate::expr::{rat, ratio};
     use std::collections::HashMap;
 
@@ -1235,6 +1236,39 @@ mod tests {
     }
 
     #[test]
+    fn functions_of_the_table() {
+        let mut f = F::new();
+        let (x, mu, k) = (f.v("x"), f.v("mu"), f.v("kappa"));
+        let d = f.a.sub(x, mu);
+        let c = f.a.special(Special::plain(Fun::Cos), d);
+        let e = f.a.mul([k, c]);
+        assert_eq!(f.r(e), "kappa * (x - mu).cos()");
+        assert_eq!(f.l(e), r"\kappa \cos(x - \mu)");
+        // An odd function of `mu - x` is built as minus the function of `x - mu`.
+        let d2 = f.a.sub(mu, x);
+        let s = f.a.special(Special::plain(Fun::Sin), d2);
+        assert_eq!(f.r(s), "-(x - mu).sin()");
+        let i1 = f.a.special(Special::plain(Fun::BesselI1), k);
+        let i0 = f.a.special(Special::plain(Fun::BesselI0), k);
+        let a = f.a.div(i1, i0);
+        assert_eq!(f.r(a), "bessel_i1(kappa) / bessel_i0(kappa)");
+        assert_eq!(f.l(a), r"\frac{I_1(\kappa)}{I_0(\kappa)}");
+        let p = f.a.special(Special::plain(Fun::NormCdf), x);
+        let l = f.a.ln(p);
+        assert_eq!(
+            (f.r(l), f.l(l)),
+            ("ln_norm_cdf(x)".into(), r"\ln\Phi(x)".into())
+        );
+        let e = f.a.special(Special::plain(Fun::Erfc), x);
+        assert_eq!(
+            (f.r(e), f.l(e)),
+            ("erfc(x)".into(), r"\operatorname{erfc}(x)".into())
+        );
+        let e = f.a.special(Special::plain(Fun::Asinh), x);
+        assert_eq!(f.l(e), r"\operatorname{arsinh}(x)");
+    }
+
+    #[test]
     fn pi() {
         let mut f = F::new();
         let (p, two) = (f.a.pi(), f.i(2));
@@ -1339,20 +1373,23 @@ mod tests {
                     "abs" => x.abs(),
                     "powi" => x.powi(arg(&m.args, 0) as i32),
                     "powf" => x.powf(arg(&m.args, 0)),
-                    other => panic!("method {other}"),
+                    other => crate::expr::special::resolve(other, Form::Method, None)
+                        .unwrap_or_else(|| panic!("method {other}"))
+                        .value(x),
                 }
             }
             Expr::Call(c) => {
                 let Expr::Path(p) = &*c.func else {
                     panic!("callee {:?}", c.func)
                 };
-                match p.path.segments[0].ident.to_string().as_str() {
-                    "ln_gamma" => crate::eval::ln_gamma_f64(arg(&c.args, 0)),
-                    "digamma" => crate::eval::polygamma_f64(0, arg(&c.args, 0)),
-                    "trigamma" => crate::eval::polygamma_f64(1, arg(&c.args, 0)),
-                    "polygamma" => f64::NAN,
-                    other => panic!("function {other}"),
-                }
+                let name = p.path.segments[0].ident.to_string();
+                let (order, x) = match c.args.len() {
+                    1 => (None, arg(&c.args, 0)),
+                    _ => (Some(arg(&c.args, 0) as u32), arg(&c.args, 1)),
+                };
+                crate::expr::special::resolve(&name, Form::Free, order)
+                    .unwrap_or_else(|| panic!("function {name}"))
+                    .value(x)
             }
             other => panic!("unexpected {other:?}"),
         }
@@ -1443,6 +1480,20 @@ mod tests {
             omt, lomt, gauss, hl, nxy, emx, sx, isx, xp, xmy, xt, x32, s2c, s3c, m2c, s3, hl2, lt,
             tri, dg, lg, ab, eg, lm2x, ompp, nn, xmt, sxy, x3, big, pi, third, mhalf, xmu,
         ]);
+        // Every function of the table, of a symbol, of a sum with a negative lead, as a
+        // receiver of a power and under a minus sign.
+        let pg3 = a.polygamma(3, xy);
+        v.push(pg3);
+        for e in crate::expr::special::TABLE {
+            let f = Special::plain(e.fun);
+            let fx = a.special(f, x);
+            let fd = a.special(f, xmu);
+            let fm = a.special(f, nxy);
+            let f2 = a.powi(fx, 2);
+            let nf = a.neg(fd);
+            let q = a.div(fx, fm);
+            v.extend([fx, fd, fm, f2, nf, q]);
+        }
         v
     }
 
@@ -1473,6 +1524,10 @@ mod tests {
                 || (got - want).abs() <= 1e-12 * want.abs().max(1.0)
                 || (got.is_nan() && want.is_nan());
             assert!(same, "{text}: {got} vs {want}");
+            // fim's own parser reads it back to the same canonical node.
+            let back = crate::parse::parse_str(&mut f.a, &text)
+                .unwrap_or_else(|e| panic!("fim cannot parse `{text}`: {e}"));
+            assert_eq!(back, id, "`{text}` reads back as `{}`", f.r(back));
         }
     }
 
@@ -1501,7 +1556,7 @@ mod tests {
             }
             let a = build(f, next, depth - 1);
             let b = build(f, next, depth - 1);
-            match next(12) {
+            match next(13) {
                 0 => f.a.add([a, b]),
                 1 => f.a.sub(a, b),
                 2 => f.a.mul([a, b]),
@@ -1513,6 +1568,11 @@ mod tests {
                 8 => f.a.ln(a),
                 9 => f.a.exp(a),
                 10 => f.a.abs(a),
+                11 => {
+                    let table = crate::expr::special::TABLE;
+                    let e = &table[next(table.len() as u64) as usize];
+                    f.a.special(Special::plain(e.fun), a)
+                }
                 _ => f.a.polygamma(next(3) as u32, a),
             }
         }

@@ -40,7 +40,7 @@ fn rejects(src: &str, msg: &str, at: &str) {
 
 const SUPPORTED: &str = "supported are + - * /, unary -, parentheses, numeric literals, \
     variables, the methods ln, exp, sqrt, powi, powf, recip, ln_1p, exp_m1, abs";
-const METHODS: &str = "ln, exp, sqrt, powi, powf, recip, ln_1p, exp_m1, abs";
+const METHODS: &str = "ln, exp, sqrt, powi, powf, recip, ln_1p, exp_m1, abs, sin, cos, tan, atan, sinh, cosh, tanh, asinh, hypot";
 
 // ---- unsupported syntax ---------------------------------------------------------------------
 
@@ -93,11 +93,11 @@ fn unsupported_statements() {
 #[rustfmt::skip]
 #[test]
 fn unsupported_methods() {
-    rejects("x.sin()", &format!("unsupported method `sin`: supported are {METHODS}"), "sin");
+    rejects("x.cbrt()", &format!("unsupported method `cbrt`: supported are {METHODS}"), "cbrt");
     rejects("x.log10() + 1.0", &format!("unsupported method `log10`: supported are {METHODS}"), "log10");
     rejects("x.max(y)", "unsupported method `max`", "max");
-    rejects("f64::sin(x)", &format!("unsupported function `f64::sin`: supported methods are {METHODS}"), "sin");
-    rejects("std::f64::cos(x)", "unsupported function `std::f64::cos`", "cos");
+    rejects("f64::cbrt(x)", &format!("unsupported function `f64::cbrt`: supported methods are {METHODS}"), "cbrt");
+    rejects("std::f64::acos(x)", "unsupported function `std::f64::acos`", "acos");
     rejects("x.ln(2.0)", "`ln` takes no arguments, found 1", "2.0");
 }
 
@@ -110,6 +110,20 @@ fn unknown_functions() {
     rejects("2.0 * gamma(x)", "unsupported function `gamma`", "gamma");
     rejects("beta(a, b)", "unsupported function `beta`", "beta");
     rejects("ln_gamma(x, y)", "`ln_gamma` takes one argument, found 2", "y");
+    rejects("norm_cdf()", "`norm_cdf` takes one argument, found 0", "()");
+    rejects("x.sin(y)", "`sin` takes no arguments, found 1", "y");
+}
+
+#[rustfmt::skip]
+#[test]
+fn definitions_take_two_arguments() {
+    rejects("ln_beta(a)", "`ln_beta` takes two arguments (`ln_beta(a, b)`), found 1", "(a)");
+    rejects("ln_beta(a, b, c)", "`ln_beta` takes two arguments (`ln_beta(a, b)`), found 3", "c");
+    rejects("x.hypot()", "`hypot` takes one argument, the other side (`a.hypot(b)`), found 0", "()");
+    rejects("x.hypot(y, z)", "`hypot` takes one argument, the other side (`a.hypot(b)`), found 2", "z");
+    rejects("f64::hypot(x)", "`hypot` takes one argument, the other side (`a.hypot(b)`), found 0", "(x)");
+    // Errors inside the arguments are reported, at their own tokens.
+    rejects("ln_beta(a, b.cbrt())", "unsupported method `cbrt`", "cbrt");
 }
 
 // ---- powi -----------------------------------------------------------------------------------
@@ -153,7 +167,7 @@ fn division_by_a_literal_zero() {
 fn every_error_is_reported_with_its_span() {
     // (A division whose dividend already failed is not checked: `x.powi(n) / 0.0` reports
     // only the exponent.)
-    let src = "let a = x.cos(); a.sin() + y % 2.0 + foo(z) + x.powi(n) + y / 0.0";
+    let src = "let a = x.acos(); a.cbrt() + y % 2.0 + foo(z) + x.powi(n) + y / 0.0";
     let errs = errors(src);
     let got: Vec<(&str, &str)> = errs
         .iter()
@@ -162,8 +176,8 @@ fn every_error_is_reported_with_its_span() {
     assert_eq!(
         got,
         [
-            ("cos", "unsupported method `cos`"),
-            ("sin", "unsupported method `sin`"),
+            ("acos", "unsupported method `acos`"),
+            ("cbrt", "unsupported method `cbrt`"),
             ("%", "unsupported operator `%`"),
             ("foo", "unsupported function `foo`"),
             ("n", "`powi` needs an integer literal exponent; use `powf` for a non-integer or symbolic exponent"),

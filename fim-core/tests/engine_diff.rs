@@ -225,6 +225,72 @@ fn trigamma_gives_polygamma_2() {
     assert_eq!(print::rust(&a, got), "polygamma(2, x)");
 }
 
+// ---- the functions statisticians use ---------------------------------------------------------
+
+#[rustfmt::skip]
+#[test]
+fn trigonometric_and_hyperbolic() {
+    same("x.sin()", "x", "x.cos()");
+    same("x.cos()", "x", "-x.sin()");
+    same("(2.0 * x).sin()", "x", "2.0 * (2.0 * x).cos()");
+    same("x.tan()", "x", "1.0 + x.tan().powi(2)");
+    same("x.atan()", "x", "1.0 / (1.0 + x.powi(2))");
+    same("x.sinh()", "x", "x.cosh()");
+    same("x.cosh()", "x", "x.sinh()");
+    same("x.tanh()", "x", "1.0 - x.tanh().powi(2)");
+    same("x.asinh()", "x", "1.0 / (1.0 + x.powi(2)).sqrt()");
+    same("f64::sin(x * y)", "y", "x * (x * y).cos()");
+    // The argument's sign is normalized when built: cos is even, sin odd.
+    // d/dμ cos(μ − x) = −sin(μ − x) = sin(x − μ); d/dμ sin(μ − x) = cos(μ − x) = cos(x − μ).
+    same("(mu - x).cos()", "mu", "(x - mu).sin()");
+    same("(mu - x).sin()", "mu", "(x - mu).cos()");
+}
+
+#[rustfmt::skip]
+#[test]
+fn error_function_and_normal_distribution() {
+    same("erf(x)", "x", "2.0 / std::f64::consts::PI.sqrt() * (-x.powi(2)).exp()");
+    same("erfc(x)", "x", "-2.0 / std::f64::consts::PI.sqrt() * (-x.powi(2)).exp()");
+    same("norm_cdf(x)", "x", "norm_pdf(x)");
+    same("norm_cdf(a + b * c)", "b", "c * norm_pdf(a + b * c)");
+    same("ln_norm_cdf(x)", "x", "norm_pdf(x) / norm_cdf(x)");
+    same("norm_cdf(x).ln()", "x", "norm_pdf(x) / norm_cdf(x)");
+    same("norm_pdf(x)", "x", "-x * norm_pdf(x)");
+    // ln φ is a polynomial: ln φ(x) = −x²/2 − ln(2π)/2.
+    same("norm_pdf(x).ln()", "x", "-x");
+}
+
+#[rustfmt::skip]
+#[test]
+fn bessel_functions() {
+    same("bessel_i0(x)", "x", "bessel_i1(x)");
+    same("bessel_i1(x)", "x", "bessel_i0(x) - bessel_i1(x) / x");
+    same("ln_bessel_i0(x)", "x", "bessel_i1(x) / bessel_i0(x)");
+    same("bessel_i0(k).ln()", "k", "bessel_i1(k) / bessel_i0(k)");
+    equal("(2.0 * std::f64::consts::PI * bessel_i0(k)).ln()", "k", "bessel_i1(k) / bessel_i0(k)");
+}
+
+#[rustfmt::skip]
+#[test]
+fn definitions_of_two_arguments() {
+    equal("x.hypot(y)", "x", "x / (x.powi(2) + y.powi(2)).sqrt()");
+    equal("f64::hypot(x, y)", "y", "y / (x * x + y * y).sqrt()");
+    same("ln_beta(a, b)", "a", "digamma(a) - digamma(a + b)");
+    same("fim::special::ln_beta(a, b)", "b", "digamma(b) - digamma(a + b)");
+    second("ln_beta(a, b)", "a", "b", "-trigamma(a + b)");
+}
+
+#[rustfmt::skip]
+#[test]
+fn second_derivatives_meet_the_identities() {
+    // (sin x)'' = −sin x; (sin² x + cos² x)' = 0 by cos² = 1 − sin².
+    second("x.sin()", "x", "x", "-x.sin()");
+    equal("x.sin().powi(2) + x.cos().powi(2)", "x", "0.0");
+    equal("x.cosh().powi(2) - x.sinh().powi(2)", "x", "0.0");
+    // (ln I₀)'' = 1 − I₁/(x I₀) − (I₁/I₀)², the von Mises information per unit.
+    second("ln_bessel_i0(k)", "k", "k", "1.0 - bessel_i1(k) / (k * bessel_i0(k)) - (bessel_i1(k) / bessel_i0(k)).powi(2)");
+}
+
 // ---- composition --------------------------------------------------------------------------
 
 #[rustfmt::skip]

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use fim_core::equiv::{equiv, SampleDomain, Verdict};
+use fim_core::expr::special::{Form, Fun, Order, TABLE};
 use fim_core::expr::BigInt;
 use fim_core::parse::parse_str;
 use fim_core::simplify::{self, Domain};
@@ -38,8 +39,13 @@ enum E {
     Powf(Box<E>, Box<E>),
     /// A method without arguments: ln, exp, sqrt, recip, ln_1p, exp_m1, abs.
     Method(Box<E>, &'static str),
-    /// A free function: ln_gamma, digamma.
+    /// A free function: ln_gamma, digamma, and every free function of the table.
     Call(&'static str, Box<E>),
+    /// `polygamma(k, x)`.
+    Polygamma(u32, Box<E>),
+    /// A definition of two arguments: `a.hypot(b)` or `ln_beta(a, b)`.
+    Method2(Box<E>, &'static str, Box<E>),
+    Call2(&'static str, Box<E>, Box<E>),
 }
 
 impl fmt::Display for E {
@@ -56,6 +62,9 @@ impl fmt::Display for E {
             E::Powf(a, b) => write!(f, "{a}.powf({b})"),
             E::Method(a, m) => write!(f, "{a}.{m}()"),
             E::Call(g, a) => write!(f, "{g}({a})"),
+            E::Polygamma(k, a) => write!(f, "polygamma({k}, {a})"),
+            E::Method2(a, m, b) => write!(f, "{a}.{m}({b})"),
+            E::Call2(g, a, b) => write!(f, "{g}({a}, {b})"),
         }
     }
 }
@@ -75,8 +84,21 @@ fn leaf() -> impl Strategy<Value = E> {
     ]
 }
 
+/// The names of the special-function table (without an order) of one form: every function
+/// added to the table is generated here too.
+fn table_names(form: Form) -> Vec<&'static str> {
+    TABLE
+        .iter()
+        .filter(|e| e.fun != Fun::LnGamma && e.fun != Fun::Polygamma)
+        .flat_map(|e| e.names.iter())
+        .filter(|n| n.form == form && n.order == Order::Fixed(0))
+        .map(|n| n.text)
+        .collect()
+}
+
 /// Expressions of depth at most 4 built from `+ - * /`, unary minus, ln, exp, powi, powf,
-/// sqrt, ln_gamma, and (less often) recip, ln_1p, exp_m1, abs and digamma.
+/// sqrt, ln_gamma, and (less often) recip, ln_1p, exp_m1, abs, digamma, polygamma, the
+/// definitions hypot and ln_beta, and the other functions of the special-function table.
 fn expr() -> impl Strategy<Value = E> {
     leaf().prop_recursive(4, 24, 2, |inner| {
         let b = |e: E| Box::new(e);
@@ -93,7 +115,14 @@ fn expr() -> impl Strategy<Value = E> {
             1 => (inner.clone(), prop::sample::select(vec!["recip", "ln_1p", "exp_m1", "abs"]))
                 .prop_map(move |(x, m)| E::Method(b(x), m)),
             2 => inner.clone().prop_map(move |x| E::Call("ln_gamma", b(x))),
-            1 => inner.prop_map(move |x| E::Call("digamma", b(x))),
+            1 => inner.clone().prop_map(move |x| E::Call("digamma", b(x))),
+            1 => (0..4u32, inner.clone()).prop_map(move |(k, x)| E::Polygamma(k, b(x))),
+            2 => (inner.clone(), prop::sample::select(table_names(Form::Method)))
+                .prop_map(move |(x, m)| E::Method(b(x), m)),
+            2 => (inner.clone(), prop::sample::select(table_names(Form::Free)))
+                .prop_map(move |(x, g)| E::Call(g, b(x))),
+            1 => (inner.clone(), inner.clone()).prop_map(move |(x, y)| E::Method2(b(x), "hypot", b(y))),
+            1 => (inner.clone(), inner).prop_map(move |(x, y)| E::Call2("ln_beta", b(x), b(y))),
         ]
     })
 }

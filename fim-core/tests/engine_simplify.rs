@@ -327,3 +327,69 @@ fn power_of_a_sum_stays_whole_for_display() {
         );
     }
 }
+
+// ---- identities between special functions ---------------------------------------------------
+
+/// The canonical forms know sin² + cos² = 1, cosh² − sinh² = 1, erfc = 1 − erf and
+/// Φ(−x) = 1 − Φ(x), and the printed form takes whichever spelling has fewer terms.
+#[rustfmt::skip]
+#[test]
+fn identities_meet_in_the_canonical_form() {
+    assert_eq!(s("x.sin().powi(2) + x.cos().powi(2)"), "1.0");
+    assert_eq!(s("(x * y).cosh().powi(2) - (x * y).sinh().powi(2)"), "1.0");
+    // cos⁴ − sin⁴ = (cos² − sin²)(cos² + sin²) = 1 − 2 sin².
+    assert_eq!(s("x.cos().powi(4) - x.sin().powi(4)"), "1.0 - 2.0 * x.sin().powi(2)");
+    assert_eq!(s("erfc(x) + erf(x)"), "1.0");
+    assert_eq!(s("erfc(-x) + erfc(x)"), "2.0");
+    assert_eq!(s("norm_cdf(x) + norm_cdf(-x)"), "1.0");
+    assert_eq!(s("norm_cdf(x - y) - 1.0 + norm_cdf(y - x)"), "0.0");
+    // Even and odd functions are normalized when built.
+    assert_eq!(s("(x - y).sin() + (y - x).sin()"), "0.0");
+    assert_eq!(s("norm_pdf(-x) - norm_pdf(x)"), "0.0");
+    assert_eq!(s("bessel_i1(-x) + bessel_i1(x)"), "0.0");
+    assert_eq!(s("(-x).cos()"), "x.cos()");
+}
+
+#[rustfmt::skip]
+#[test]
+fn display_takes_the_form_with_fewer_terms() {
+    // cos² stays cos² (the canonical 1 − sin² has two terms), and 1 − sin² becomes cos².
+    assert_eq!(s("x.cos().powi(2)"), "x.cos().powi(2)");
+    assert_eq!(s("1.0 - x.sin().powi(2)"), "x.cos().powi(2)");
+    assert_eq!(s("x.sinh().powi(2) + 1.0"), "x.cosh().powi(2)");
+    // 1 − erf(x) is erfc(x) and 1 − Φ(η) is Φ(−η): the forms that keep their digits.
+    assert_eq!(s("1.0 - erf(x)"), "erfc(x)");
+    assert_eq!(s("2.0 - 2.0 * erf(x)"), "2.0 * erfc(x)");
+    assert_eq!(s("1.0 - norm_cdf(a + b * c)"), "norm_cdf(-a - b * c)");
+    assert_eq!(s("norm_cdf(-x)"), "norm_cdf(-x)");
+    assert_eq!(s("(y - norm_cdf(x)) / (1.0 - norm_cdf(x))"), "(y - norm_cdf(x)) / norm_cdf(-x)");
+    assert_eq!(s("y - norm_cdf(x)"), "y - norm_cdf(x)");
+    // ln Φ is ln_norm_cdf, also of 1 − Φ(x) = Φ(−x); ln I₀ is ln_bessel_i0.
+    assert_eq!(simp("(1.0 - norm_cdf(x)).ln()", &[]), "ln_norm_cdf(-x)");
+    assert_eq!(s("norm_cdf(x).ln() - ln_norm_cdf(x)"), "0.0");
+    assert_eq!(simp("(2.0 * bessel_i0(k)).ln()", &[]), "2.0_f64.ln() + ln_bessel_i0(k)");
+}
+
+/// The identity proofs see these identities in the canonical form, the strongest method.
+#[test]
+fn identity_proofs_use_the_canonical_form() {
+    use fim_core::equiv::{equiv, Method, SampleDomain, Verdict};
+    for (lhs, rhs) in [
+        ("x.sin().powi(2)", "1.0 - x.cos().powi(2)"),
+        (
+            "x.cosh().powi(2) * x.tanh()",
+            "(1.0 + x.sinh().powi(2)) * x.tanh()",
+        ),
+        ("erfc(x) / 2.0", "(1.0 - erf(x)) / 2.0"),
+        (
+            "norm_pdf(x) / (1.0 - norm_cdf(x))",
+            "norm_pdf(-x) / norm_cdf(-x)",
+        ),
+        ("ln_norm_cdf(-x)", "(1.0 - norm_cdf(x)).ln()"),
+    ] {
+        let mut a = Arena::new();
+        let (l, r) = (p(&mut a, lhs), p(&mut a, rhs));
+        let v = equiv(&mut a, &Domain::new(), &SampleDomain::default(), l, r);
+        assert_eq!(v, Verdict::Proved(Method::Canonical), "{lhs} = {rhs}");
+    }
+}

@@ -8,6 +8,7 @@ use smallvec::SmallVec;
 
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
+use super::special::Symmetry;
 use super::{
     denom, q_add, q_mul, rat, rat_powi, ratio, BigInt, Fun, Id, Ir, Node, Rational, Special,
 };
@@ -540,11 +541,16 @@ impl Ir {
 
     // ---- functions -------------------------------------------------------------------------
 
-    /// `ln(a)`.
+    /// `ln(a)`; the logarithm of a special function with a closed form for it is that form
+    /// (`ln Φ(x)` is `ln_norm_cdf(x)`).
     pub fn ln(&mut self, a: Id) -> Id {
         match self.node(a) {
             Node::Num(r) if r.is_one() => self.int(0),
             Node::Exp(x) => *x,
+            &Node::Special(f, x) => match self.ln_of_special(f, x) {
+                Some(l) => l,
+                None => self.intern(Node::Ln(a)),
+            },
             _ => self.intern(Node::Ln(a)),
         }
     }
@@ -586,12 +592,28 @@ impl Ir {
         self.special(psi, a)
     }
 
-    /// `f(a)` for a special function `f`, folded where its table gives an exact value.
+    /// `f(a)` for a special function `f`, folded where its table gives an exact value; an even
+    /// or odd function takes the one of `a`, `−a` that does not read negative
+    /// ([`Ir::reads_negative`]): `cos(-x) = cos(x)`, `sin(mu - x) = -sin(x - mu)`.
     pub fn special(&mut self, f: Special, a: Id) -> Id {
         if let Some(r) = self.as_num(a) {
             if let Some(v) = (f.entry().exact)(f.order, r) {
                 return self.num(v);
             }
+        }
+        let symmetry = f.entry().symmetry;
+        if matches!(symmetry, Symmetry::Even | Symmetry::Odd(0)) && self.reads_negative(a) {
+            let na = self.neg(a);
+            // Exactly one of a, −a reads negative; the check only guards the recursion.
+            if self.reads_negative(na) {
+                return self.intern(Node::Special(f, a));
+            }
+            let v = self.special(f, na);
+            return if symmetry == Symmetry::Even {
+                v
+            } else {
+                self.neg(v)
+            };
         }
         self.intern(Node::Special(f, a))
     }

@@ -518,5 +518,12 @@ pub fn domain_of(arena: &mut Arena, l: Id) -> (Domain, SampleDomain) {
             break;
         }
     }
+    // The constraints are also the guards of the generated code: in their display form, which
+    // keeps its digits where the raw one does not (`1 - Φ(η)` is 0 in f64 from η ≈ 8.3 on,
+    // `Φ(−η)` is not).
+    let positive = positive
+        .into_iter()
+        .map(|p| simplify::tidy(arena, &domain, p))
+        .collect();
     (domain, SampleDomain { positive })
 }

@@ -34,6 +34,8 @@ enum RealMethod {
     Unary(Fun),
     PowI,
     PowF,
+    /// A method the table defines by a formula (`a.hypot(b)`).
+    Define(&'static special::Definition),
 }
 
 fn real_method(name: &str) -> Option<RealMethod> {
@@ -47,10 +49,11 @@ fn real_method(name: &str) -> Option<RealMethod> {
         "abs" => RealMethod::Unary(Fun::Abs),
         "powi" => RealMethod::PowI,
         "powf" => RealMethod::PowF,
-        _ => match special::lookup(name, Form::Method)? {
-            (fun, Some(order)) => RealMethod::Unary(Fun::Special(Special { fun, order })),
+        _ => match special::lookup(name, Form::Method) {
+            Some((fun, Some(order))) => RealMethod::Unary(Fun::Special(Special { fun, order })),
             // No method takes an order.
-            (_, None) => return None,
+            Some((_, None)) => return None,
+            None => RealMethod::Define(special::definition(name, Form::Method)?),
         },
     })
 }
@@ -119,13 +122,14 @@ impl Cx<'_> {
         let wanted = match meth {
             RealMethod::Unary(_) => 0,
             RealMethod::PowI | RealMethod::PowF => 1,
+            RealMethod::Define(d) => d.arity - 1,
         };
         if args.len() != wanted {
             let span = w.args.get(wanted).map_or(w.parens, |a| a.span());
-            let count = if wanted == 0 {
-                "no arguments"
-            } else {
-                "one argument (the exponent)"
+            let count = match meth {
+                RealMethod::Unary(_) => "no arguments",
+                RealMethod::PowI | RealMethod::PowF => "one argument (the exponent)",
+                RealMethod::Define(d) => d.arguments,
             };
             return self.fail(
                 span,
@@ -145,6 +149,13 @@ impl Cx<'_> {
                 }
                 let v = self.arena.pow(x, e);
                 self.finite(v, x, "powf", w.span)
+            }
+            RealMethod::Define(d) => {
+                let mut all = vec![x];
+                for (v, e) in args.into_iter().zip(&w.args) {
+                    all.push(self.real_of(v, || e.span())?);
+                }
+                Some(Value::Real((d.expand)(self.arena, &all)))
             }
         }
     }
@@ -277,6 +288,20 @@ impl Cx<'_> {
                 parens,
             };
             return self.free_function(&w, fun, order, args);
+        }
+        if let Some(d) = special::definition(&name, Form::Free) {
+            if args.len() != d.arity {
+                let at = written.get(d.arity).map_or(parens, |a| a.span());
+                return self.fail(
+                    at,
+                    format!("`{name}` takes {}, found {}", d.arguments, args.len()),
+                );
+            }
+            let mut all = Vec::with_capacity(args.len());
+            for (v, e) in args.into_iter().zip(&written) {
+                all.push(self.real_of(v, || e.span())?);
+            }
+            return Some(Value::Real((d.expand)(self.arena, &all)));
         }
         if !f64_path {
             return self.fail(

@@ -190,6 +190,45 @@ impl Poly {
         r
     }
 
+    /// `a^k` (1 for k = 0).
+    pub(crate) fn atom_pow(a: Id, k: u32) -> Poly {
+        if k == 0 {
+            Poly::constant(Rational::one())
+        } else {
+            Poly::monomial(smallvec![(a, k)])
+        }
+    }
+
+    /// The polynomial with every power `atom^k` replaced by `image(k)`.
+    pub(crate) fn substitute(&self, atom: Id, image: impl Fn(u32) -> Poly) -> Poly {
+        let mut out = Poly::default();
+        for (m, c) in self.iter() {
+            match m.iter().position(|(a, _)| *a == atom) {
+                None => out.add_term(m.clone(), c.clone()),
+                Some(i) => {
+                    let mut rest = m.clone();
+                    let (_, k) = rest.remove(i);
+                    let t = Poly::monomial(rest).scale(c).mul(&image(k));
+                    out = out.add(&t);
+                }
+            }
+        }
+        out
+    }
+
+    /// The distinct atoms, in order of first appearance.
+    pub(crate) fn atoms(&self) -> Vec<Id> {
+        let mut out: Vec<Id> = Vec::new();
+        for m in self.monos() {
+            for (a, _) in m {
+                if !out.contains(a) {
+                    out.push(*a);
+                }
+            }
+        }
+        out
+    }
+
     /// The leading term in lex order (atoms ordered by id).
     pub(crate) fn leading(&self) -> Option<(&Mono, &Rational)> {
         self.iter().max_by(|a, b| lex_cmp(a.0, b.0))

@@ -14,6 +14,8 @@ use super::{memo_key, Memo, Workspace, EXPAND_POWER_MAX};
 use crate::expr::{rat, BigInt, Id, Ir, Node, Rational};
 use crate::poly::{factor_small, linear_factors, mono_div, primitive, Den, Poly, RatFun};
 
+mod relations;
+
 /// The simplifier: IR → rational function over atoms → canonical IR.
 pub struct Simplifier<'a> {
     arena: &'a mut Ir,
@@ -192,14 +194,16 @@ impl<'a> Simplifier<'a> {
             &Node::Ln(a) => self.ln_ratfun(a),
             _ => {
                 let atom = self.atom(id);
-                if self.is_atom_node(atom) {
+                if let Some(canonical) = self.canonical_relation(atom) {
+                    self.ratfun_of(canonical).as_ref().clone()
+                } else if self.is_atom_node(atom) {
                     RatFun::poly(Poly::atom(atom))
                 } else {
                     self.ratfun_of(atom).as_ref().clone()
                 }
             }
         };
-        let r = Rc::new(r);
+        let r = Rc::new(self.reduce_squares(r));
         self.memo.ratfun.insert(key, r.clone());
         r
     }
@@ -746,10 +750,18 @@ impl<'a> Simplifier<'a> {
                 fs.push((self.arena.num(k), Rational::one()));
             }
         }
+        if self.display {
+            num = self.display_poly(&num);
+        }
         let n = self.collected(&num);
         fs.push((n, Rational::one()));
         for (p, e) in r.den.values() {
-            let f = self.poly_to_ir(p);
+            let f = if self.display {
+                let shown = self.display_poly(p);
+                self.poly_to_ir(&shown)
+            } else {
+                self.poly_to_ir(p)
+            };
             fs.push((f, -rat(i64::from(*e))));
         }
         self.arena.mul_pow(fs)
