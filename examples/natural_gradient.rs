@@ -198,7 +198,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .x_label_area_size(45)
             .y_label_area_size(55)
             .build_cartesian_2d(a0..a1, b0..b1)?;
-        (chart.configure_mesh().disable_mesh())
+        chart
+            .configure_mesh()
+            .disable_mesh()
             .x_desc("α (shape)")
             .y_desc("β (rate)")
             .x_label_formatter(&|v| format!("{v:.1}"))
@@ -242,7 +244,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .draw_series([Cross::new((top[0], top[1]), 6, BLACK.stroke_width(2))])?
             .label(format!("estimate ({:.3}, {:.3})", top[0], top[1]))
             .legend(|(x, y)| Cross::new((x + 10, y), 5, BLACK.stroke_width(2)));
-        (chart.configure_series_labels())
+        chart
+            .configure_series_labels()
             .position(SeriesLabelPosition::LowerRight)
             .label_font(("sans-serif", 14))
             .background_style(WHITE.mix(0.9))

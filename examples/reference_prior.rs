@@ -53,14 +53,16 @@ impl Channel {
                 + xlogy(x, t)
                 + xlogy(n - x, 1.0 - t)
         };
-        let rows: Vec<Vec<f64>> = (thetas.iter())
+        let rows: Vec<Vec<f64>> = thetas
+            .iter()
             .map(|&t| {
                 (0..=n as usize)
                     .map(|x| ln_pmf(x as f64, t).exp())
                     .collect()
             })
             .collect();
-        let neg_entropy = (rows.iter())
+        let neg_entropy = rows
+            .iter()
             .map(|row| row.iter().filter(|&&p| p > 0.0).map(|&p| p * p.ln()).sum())
             .collect();
         Channel { rows, neg_entropy }
@@ -79,7 +81,10 @@ impl Channel {
     fn divergences(&self, r: &[f64]) -> (Vec<f64>, f64, f64, usize) {
         let ln_q: Vec<f64> = self.output(r).iter().map(|qx| qx.ln()).collect();
         let cross = |row: &Vec<f64>| -> f64 { row.iter().zip(&ln_q).map(|(p, l)| p * l).sum() };
-        let d: Vec<f64> = (self.rows.iter().zip(&self.neg_entropy))
+        let d: Vec<f64> = self
+            .rows
+            .iter()
+            .zip(&self.neg_entropy)
             .map(|(row, h)| h - cross(row))
             .collect();
         let lower = r.iter().zip(&d).map(|(rj, dj)| rj * dj).sum();
@@ -156,7 +161,8 @@ fn capacity(channel: &Channel, m: usize) -> (Vec<f64>, f64, f64, [usize; 2]) {
     let total: f64 = support.iter().map(|&j| r[j]).sum();
     let mut rs = vec![0.0; m];
     support.iter().for_each(|&j| rs[j] = r[j] / total);
-    for steps in 0.. {
+    let mut steps = 0;
+    loop {
         let (d, lower, upper, worst) = channel.divergences(&rs);
         if upper - lower < TOLERANCE || steps == 10_000 {
             return (rs, lower, upper - lower, [iterations, steps]);
@@ -167,8 +173,8 @@ fn capacity(channel: &Channel, m: usize) -> (Vec<f64>, f64, f64, [usize; 2]) {
             support.sort();
         }
         newton_step(channel, &mut support, &mut rs, &d);
+        steps += 1;
     }
-    unreachable!("the loop returns at 10,000 steps")
 }
 
 /// Atoms (θ, mass): neighbouring support points (closer than 0.005) merged at their mean.
@@ -271,7 +277,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .x_label_area_size(40)
                 .y_label_area_size(45)
                 .build_cartesian_2d(-0.02..1.02, 0.0..1.0)?;
-            (chart.configure_mesh().disable_mesh())
+            chart
+                .configure_mesh()
+                .disable_mesh()
                 .x_desc("θ")
                 .y_desc("probability")
                 .x_labels(6)
@@ -289,16 +297,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             stairs.push((1.02, 1.0));
             let line = |c: RGBColor| c.stroke_width(2);
             let swatch = |c| move |(x, y)| PathElement::new([(x, y), (x + 20, y)], line(c));
-            (chart.draw_series(LineSeries::new(jeffreys_line.clone(), line(BLACK)))?)
+            chart
+                .draw_series(LineSeries::new(jeffreys_line.clone(), line(BLACK)))?
                 .label("jeffreys prior, cdf")
                 .legend(swatch(BLACK));
-            (chart.draw_series(LineSeries::new(stairs, line(ORANGE)))?)
+            chart
+                .draw_series(LineSeries::new(stairs, line(ORANGE)))?
                 .label("capacity-achieving prior, cdf")
                 .legend(swatch(ORANGE));
             let stems = atoms
                 .iter()
                 .map(|&(t, m)| PathElement::new([(t, 0.0), (t, m)], line(BLUE)));
-            (chart.draw_series(stems)?)
+            chart
+                .draw_series(stems)?
                 .label("its atoms, mass")
                 .legend(swatch(BLUE));
             chart.draw_series(
@@ -307,7 +318,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .map(|&(t, m)| Circle::new((t, m), 3, BLUE.filled())),
             )?;
             if *n == NS[0] {
-                (chart.configure_series_labels())
+                chart
+                    .configure_series_labels()
                     .position(SeriesLabelPosition::UpperLeft)
                     .label_font(("sans-serif", 13))
                     .background_style(WHITE.mix(0.9))
