@@ -25,14 +25,18 @@
 //! `python3 benches/counts.py <bench binary>` runs every id under
 //! `valgrind --tool=callgrind --toggle-collect='*count_loop*'` and prints Ir per call.
 //!
-//! The hand-written versions are what an expert writes for speed: shared subexpressions once,
-//! one division where several would do (a reciprocal, or `n / Π p` and leave-one-out
-//! products, where that measured faster than independent divisions, which pipeline), one `ln` of a product or quotient where several `ln`s would do, the structure of
-//! F used (diagonal, diagonal plus rank one by Sherman–Morrison, LDLᵀ without square roots for
-//! the dense 4×4), and the same domain guards as the generated code (each described where it
-//! is written). A product under one `ln` stays in the normal range for parameters and constants
-//! of magnitude between 1e-30 and 1e30 (at most five factors, each at most 1e±60); the generated
-//! sums of `ln`s stay finite further out.
+//! The hand-written versions are what an expert writes for speed: shared subexpressions once;
+//! one division where several would do (a reciprocal, or `n / Π p` and leave-one-out products
+//! where that measured faster than independent divisions, which pipeline); one `ln` of a
+//! product or quotient where several `ln`s would do; the structure of F used (diagonal,
+//! diagonal plus rank one by Sherman–Morrison, LDLᵀ without square roots for the dense 4×4);
+//! and the same domain guards as the generated code (each described where it is written). A
+//! product under one `ln` stays in the normal range for parameters and constants of magnitude
+//! between 1e-30 and 1e30 (at most five factors, each at most 1e±60); the generated sums of
+//! `ln`s stay finite further out.
+//!
+//! Inputs go through `std::hint::black_box` (as in fim-core's benches; criterion 0.5's own
+//! `black_box` is a volatile read) and every point is inside the domain.
 
 use std::hint::black_box;
 use std::time::Duration;
