@@ -20,6 +20,7 @@ fn ui() {
         "verify",
         "reparam",
         "stubs",
+        "arrays",
     ] {
         t.compile_fail(format!("tests/ui/{category}/*.rs"));
     }

@@ -40,6 +40,8 @@ pub struct Arg {
     pub syms: Vec<Symbol>,
     /// Its role.
     pub role: Role,
+    /// False when its type was refused.
+    pub known: bool,
 }
 
 impl Arg {
@@ -254,9 +256,11 @@ pub(super) fn signature(item: &ItemFn, arena: &mut Arena, errors: &mut Errors) -
                 };
                 let dims = dims_of(&pt.ty);
                 let entries = dims.as_ref().map(|d| d.iter().product::<usize>());
+                let mut known = true;
                 let dims = match dims.filter(|_| entries.is_some_and(|n| n <= MAX_ENTRIES)) {
                     Some(dims) => dims,
                     None => {
+                        known = false;
                         let msg = if entries.is_some() {
                             format!("argument `{ident}` has more than {MAX_ENTRIES} entries")
                         } else {
@@ -267,7 +271,6 @@ pub(super) fn signature(item: &ItemFn, arena: &mut Arena, errors: &mut Errors) -
                             )
                         };
                         errors.push(syn::Error::new(pt.ty.span(), msg));
-                        // Kept as a number, so that its uses do not add errors of their own.
                         Vec::new()
                     }
                 };
@@ -285,6 +288,7 @@ pub(super) fn signature(item: &ItemFn, arena: &mut Arena, errors: &mut Errors) -
                     dims,
                     syms,
                     role: Role::Constant,
+                    known,
                 });
             }
         }

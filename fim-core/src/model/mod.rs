@@ -143,6 +143,12 @@ impl Model {
         let data = by_role(Role::Data);
         let inputs = by_role(Role::Input);
         let constants = by_role(Role::Constant);
+        // With an argument whose type was refused, the body would only repeat that error.
+        if args.iter().any(|a| !a.known) {
+            return Err(errors
+                .take()
+                .unwrap_or_else(|| syn::Error::new(item.sig.span(), "unsupported argument type")));
+        }
         let scope = scope_of(&mut arena, &args);
         let loglik = body(&mut arena, &item, &args, &scope, &data, &mut errors);
         if let Some(l) = loglik {

@@ -70,9 +70,7 @@ impl Cx<'_> {
                                  expression",
                             );
                         }
-                        (e, _) => {
-                            self.fail::<()>(e.span(), format!("unsupported statement: {BODY}"));
-                        }
+                        (e, _) => self.unsupported_statement(e),
                     }
                 }
                 Stmt::Item(item) => {
@@ -88,6 +86,17 @@ impl Cx<'_> {
             }
         }
         tail
+    }
+
+    /// The error for a statement the body language does not have: control flow says what it
+    /// is (`while`, `if`, `break`), anything else what a body is.
+    fn unsupported_statement(&mut self, e: &Expr) {
+        if control_flow(e) {
+            // The expression walk names the construct and says what is supported.
+            self.value(e);
+        } else {
+            self.fail::<()>(e.span(), format!("unsupported statement: {BODY}"));
+        }
     }
 
     /// A statement that changes the scope rather than giving a value: a `for` loop or an
@@ -221,6 +230,7 @@ impl Cx<'_> {
             match stmt {
                 Stmt::Local(local) => self.local(local),
                 Stmt::Expr(e, _) if self.effect(e) => {}
+                Stmt::Expr(e, _) if control_flow(e) => self.unsupported_statement(e),
                 Stmt::Expr(e, _) => {
                     self.fail::<()>(
                         e.span(),
@@ -342,6 +352,19 @@ impl Cx<'_> {
             ),
         }
     }
+}
+
+/// Control flow the body language does not have.
+fn control_flow(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::While(_)
+            | Expr::Loop(_)
+            | Expr::If(_)
+            | Expr::Match(_)
+            | Expr::Break(_)
+            | Expr::Continue(_)
+    )
 }
 
 fn is_integer_type(text: &str) -> bool {

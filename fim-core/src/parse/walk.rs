@@ -290,55 +290,56 @@ impl<'a> Cx<'a> {
 
     /// The error for an expression the body language does not have.
     fn unsupported(&mut self, e: &Expr) -> Option<Value> {
-        let (span, what): (Span, String) =
-            match e {
-                Expr::Return(x) => {
-                    return self.fail(
-                        x.return_token.span,
-                        "`return` is not supported: the value of the body is its last expression; \
+        let (span, what): (Span, String) = match e {
+            Expr::Return(x) => {
+                return self.fail(
+                    x.return_token.span,
+                    "`return` is not supported: the value of the body is its last expression; \
                      write it last, without `return` and without `;`",
-                    )
-                }
-                Expr::If(x) => (x.if_token.span, "`if`".into()),
-                Expr::Match(x) => (x.match_token.span, "`match`".into()),
-                Expr::Closure(x) => {
-                    return self.fail(
-                        x.or1_token.span,
-                        "a closure is only supported as the argument of `.map(..)`, as in \
+                )
+            }
+            Expr::If(x) => (x.if_token.span, "`if`".into()),
+            Expr::Match(x) => (x.match_token.span, "`match`".into()),
+            Expr::Closure(x) => {
+                return self.fail(
+                    x.or1_token.span,
+                    "a closure is only supported as the argument of `.map(..)`, as in \
                      `x.iter().map(|&xi| xi.ln()).sum::<f64>()`",
-                    )
-                }
-                Expr::Macro(x) => {
-                    let name = path_text(&x.mac.path);
-                    (x.mac.path.span(), format!("macro `{name}!`"))
-                }
-                Expr::Field(x) => {
-                    let member = x.member.to_token_stream().to_string();
-                    (x.member.span(), format!("field access `.{member}`"))
-                }
-                Expr::Block(x) => (x.block.brace_token.span.join(), "block `{ .. }`".into()),
-                Expr::Unsafe(x) => (x.unsafe_token.span, "`unsafe` block".into()),
-                Expr::Loop(x) => (x.loop_token.span, loop_msg("`loop`")),
-                Expr::While(x) => (x.while_token.span, loop_msg("`while`")),
-                Expr::ForLoop(x) => {
-                    return self.fail(
-                        x.for_token.span,
-                        format!("a `for` loop is a statement, not a value: {BODY}"),
-                    )
-                }
-                Expr::Let(x) => (x.let_token.span, "`let` inside an expression".into()),
-                Expr::Break(x) => (x.break_token.span, loop_msg("`break`")),
-                Expr::Continue(x) => (x.continue_token.span, loop_msg("`continue`")),
-                Expr::Assign(x) => return self.fail(
+                )
+            }
+            Expr::Macro(x) => {
+                let name = path_text(&x.mac.path);
+                (x.mac.path.span(), format!("macro `{name}!`"))
+            }
+            Expr::Field(x) => {
+                let member = x.member.to_token_stream().to_string();
+                (x.member.span(), format!("field access `.{member}`"))
+            }
+            Expr::Block(x) => (x.block.brace_token.span.join(), "block `{ .. }`".into()),
+            Expr::Unsafe(x) => (x.unsafe_token.span, "`unsafe` block".into()),
+            Expr::Loop(x) => return self.fail(x.loop_token.span, loop_msg("`loop`")),
+            Expr::While(x) => return self.fail(x.while_token.span, loop_msg("`while`")),
+            Expr::ForLoop(x) => {
+                return self.fail(
+                    x.for_token.span,
+                    format!("a `for` loop is a statement, not a value: {BODY}"),
+                )
+            }
+            Expr::Let(x) => (x.let_token.span, "`let` inside an expression".into()),
+            Expr::Break(x) => return self.fail(x.break_token.span, loop_msg("`break`")),
+            Expr::Continue(x) => return self.fail(x.continue_token.span, loop_msg("`continue`")),
+            Expr::Assign(x) => {
+                return self.fail(
                     x.eq_token.span,
                     "an assignment is a statement, as in `acc = term;` on a `let mut` binding: \
                      it has no value inside an expression",
-                ),
-                Expr::Try(x) => (x.question_token.span, "`?` operator".into()),
-                Expr::Await(x) => (x.await_token.span, "`.await`".into()),
-                Expr::Struct(x) => (x.brace_token.span.join(), "struct literal".into()),
-                other => (other.span(), "expression".into()),
-            };
+                )
+            }
+            Expr::Try(x) => (x.question_token.span, "`?` operator".into()),
+            Expr::Await(x) => (x.await_token.span, "`.await`".into()),
+            Expr::Struct(x) => (x.brace_token.span.join(), "struct literal".into()),
+            other => (other.span(), "expression".into()),
+        };
         self.fail(span, format!("unsupported {what}: {}", supported()))
     }
 

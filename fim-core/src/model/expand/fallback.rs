@@ -20,10 +20,15 @@ pub fn stub_module(func: &ItemFn, attr: &Attr) -> TokenStream {
         .filter_map(|a| match a {
             syn::FnArg::Typed(pt) => match &*pt.pat {
                 syn::Pat::Ident(pi) => {
-                    let dims = dims_of(&pt.ty).unwrap_or_default();
+                    // A type that is not a number or an array of them is stubbed as `f64`: it
+                    // may name what the module cannot see (`[f64; N]`).
+                    let (dims, ty) = match dims_of(&pt.ty) {
+                        Some(d) => (d, pt.ty.to_token_stream()),
+                        None => (Vec::new(), quote! { f64 }),
+                    };
                     let param = Param {
                         ident: pi.ident.clone(),
-                        ty: pt.ty.to_token_stream(),
+                        ty,
                         entries: dims.iter().product(),
                     };
                     Some((param, dims))
