@@ -95,7 +95,18 @@ pub fn expr(arena: &mut Ir, e: &syn::Expr) -> syn::Result<Id> {
 ///
 /// Every unsupported statement and expression is reported, combined into one error.
 pub fn block(arena: &mut Ir, b: &syn::Block) -> syn::Result<Id> {
-    statements(arena, &b.stmts, b.brace_token.span.join())
+    statements(arena, &b.stmts, b.brace_token.span.join(), &mut Vec::new())
+}
+
+/// A `let` binding of a body: its name and its value with earlier bindings inlined.
+pub type Binding = (String, Id);
+
+/// [`block`], also returning the `let` bindings in the order they are written (a shadowed
+/// name appears once per binding), so that the caller can speak in the user's names.
+pub fn block_with_bindings(arena: &mut Ir, b: &syn::Block) -> syn::Result<(Id, Vec<Binding>)> {
+    let mut bindings = Vec::new();
+    let id = statements(arena, &b.stmts, b.brace_token.span.join(), &mut bindings)?;
+    Ok((id, bindings))
 }
 
 /// Parses source text: either an expression (`x * theta.ln()`) or a block body with lets
@@ -165,11 +176,17 @@ pub fn literal(lit: &syn::Lit) -> syn::Result<Rational> {
 fn parse_tokens(arena: &mut Ir, tokens: TokenStream) -> syn::Result<Id> {
     check_depth(&tokens)?;
     let stmts = syn::parse::Parser::parse2(syn::Block::parse_within, tokens)?;
-    statements(arena, &stmts, Span::call_site())
+    statements(arena, &stmts, Span::call_site(), &mut Vec::new())
 }
 
 /// Converts `let` lines and a tail expression; `whole` is where an empty body is reported.
-fn statements(arena: &mut Ir, stmts: &[Stmt], whole: Span) -> syn::Result<Id> {
+/// Each binding is also appended to `bindings`.
+fn statements(
+    arena: &mut Ir,
+    stmts: &[Stmt],
+    whole: Span,
+    bindings: &mut Vec<Binding>,
+) -> syn::Result<Id> {
     let mut lets = Scope::default();
     let mut depths = HashMap::default();
     let mut errors = Vec::new();
@@ -199,6 +216,7 @@ fn statements(arena: &mut Ir, stmts: &[Stmt], whole: Span) -> syn::Result<Id> {
                     }
                 };
                 if let (Some(name), Some(value)) = (name, value) {
+                    bindings.push((name.clone(), value));
                     lets.insert(name, value);
                 }
                 if last {
@@ -1351,6 +1369,26 @@ mod tests {
         );
         let e: syn::Expr = syn::parse_str("x.sin()").unwrap();
         assert!(with(|a| expr(a, &e)).is_err());
+    }
+
+    /// The bindings come back in order, shadowing included, each with earlier ones inlined;
+    /// the body's value is the one `block` gives.
+    #[test]
+    fn block_reports_its_bindings() {
+        let item: syn::ItemFn = syn::parse_str(
+            "fn f(x: f64, m: f64) -> f64 { let z = x - m; let w = z * z; let z = 2.0 * z; w + z }",
+        )
+        .unwrap();
+        let (id, lets) = with(|a| block_with_bindings(a, &item.block)).unwrap();
+        assert_eq!(id, with(|a| block(a, &item.block)).unwrap());
+        let names: Vec<&str> = lets.iter().map(|b| b.0.as_str()).collect();
+        assert_eq!(names, ["z", "w", "z"]);
+        assert_eq!(lets[0].1, p("x - m"));
+        assert_eq!(lets[1].1, p("(x - m).powi(2)"));
+        assert_eq!(lets[2].1, p("2.0 * (x - m)"));
+        let item: syn::ItemFn = syn::parse_str("fn f(x: f64) -> f64 { x.ln() }").unwrap();
+        let (_, lets) = with(|a| block_with_bindings(a, &item.block)).unwrap();
+        assert!(lets.is_empty());
     }
 
     // ---- errors --------------------------------------------------------------------------
