@@ -13,6 +13,12 @@ use smallvec::SmallVec;
 use crate::expr::{Id, Ir, Node, Rational, Symbol};
 use crate::simplify::{self, Domain};
 
+mod linear;
+mod normal;
+
+pub use linear::spans;
+pub use normal::{Normalizer, Spelling, Terms};
+
 /// What expectation needs of the arena it works in: the simplifier's workspace, and its own
 /// memo beside it.
 pub trait Workspace: simplify::Workspace {
@@ -81,17 +87,60 @@ pub struct DeclaredMoment {
     pub rhs: Id,
 }
 
-/// Known expectations of canonical data factors, in the order they became known.
-#[derive(Clone, Debug, Default)]
+/// A linear relation among expectations that are not known one by one:
+/// `Σ coefficient · E[key] = value`, the first term its pivot with coefficient 1.
+#[derive(Clone, Debug)]
+pub struct Relation {
+    /// (coefficient, key) pairs, the pivot first.
+    pub terms: Vec<(Id, Id)>,
+    /// The value of the combination.
+    pub value: Id,
+    /// How it became known.
+    pub source: Source,
+    /// The declared moment it came from, if it is one.
+    pub declared: Option<usize>,
+    /// `(combination, value)` as shown: in the spellings of the keys, tidied (set when the
+    /// table is finished).
+    pub shown: (Id, Id),
+}
+
+/// What adding a linear relation to the table did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Added {
+    /// The table already determined the combination: it implies this value for it.
+    Redundant(Id),
+    /// A new expectation became known (and maybe others with it).
+    Solved,
+    /// It is kept as a relation among unknown expectations.
+    Related,
+}
+
+/// What is known about expectations: canonical data factors known one by one (the entries,
+/// in the order they became known), and linear relations among the others, kept in reduced
+/// row-echelon form. Lookups go through the normal form ([`Normalizer`]), so a needed
+/// expectation is found when it is any linear combination, with data-free coefficients, of
+/// what is known, however either side was spelled.
+#[derive(Clone, Debug)]
 pub struct MomentTable {
     entries: Vec<MomentEntry>,
+    /// Entry by the factor shown, and by its key.
     index: HashMap<Id, usize>,
+    /// E[key] for every key known one by one.
+    known: HashMap<Id, Id>,
+    relations: Vec<Relation>,
+    norm: Normalizer,
 }
 
 impl MomentTable {
-    /// An empty table.
-    pub fn new() -> Self {
-        Self::default()
+    /// An empty table over `data`, its normal forms taken under the sign facts of `domain`.
+    pub fn new(data: &[Symbol], domain: &Domain) -> Self {
+        MomentTable {
+            entries: Vec::new(),
+            index: HashMap::default(),
+            known: HashMap::default(),
+            relations: Vec::new(),
+            norm: Normalizer::new(data, domain),
+        }
     }
 
     /// The entries in the order they became known.
@@ -99,87 +148,72 @@ impl MomentTable {
         &self.entries
     }
 
-    /// `E[factor]` if known.
+    /// The relations among expectations not known one by one.
+    pub fn relations(&self) -> &[Relation] {
+        &self.relations
+    }
+
+    /// The normal form the table matches in.
+    pub fn normalizer(&mut self) -> &mut Normalizer {
+        &mut self.norm
+    }
+
+    /// `E[factor]` if known, by the factor as shown in [`MomentTable::entries`] (or its key).
     pub fn get(&self, factor: Id) -> Option<&MomentEntry> {
         self.index.get(&factor).map(|&i| &self.entries[i])
     }
 
-    /// Adds `E[factor] = value` unless the factor is already known.
-    pub fn insert(&mut self, factor: Id, value: Id, source: Source) -> bool {
-        if self.index.contains_key(&factor) {
-            return false;
-        }
-        self.index.insert(factor, self.entries.len());
-        self.entries.push(MomentEntry {
-            factor,
-            value,
-            source,
-        });
-        true
-    }
-
     /// Builds the table from declared moments, solving each for its one unknown data factor
-    /// (so `Var[x] = v` with `E[x] = m` gives `E[x²] = v + m²`). Returns the table and the
-    /// declared moments that were redundant (all factors already known), as
-    /// `(index, stated E[lhs], value implied by the table)`, for the caller to check, and the
-    /// indices of moments that could not be solved (more than one unknown factor).
+    /// (so `Var[x] = v` with `E[x] = m` gives `E[x²] = v + m²`), and keeping those with more
+    /// than one as relations. Returns the table and the declared moments that were redundant
+    /// (already determined by the others), as `(index, stated E[lhs], value implied by the
+    /// table)`, for the caller to check, and the indices of moments that could not be used yet
+    /// (a `Var[..]` whose mean is unknown).
     pub fn from_declared(
         arena: &mut impl Workspace,
         data: &[Symbol],
+        domain: &Domain,
         declared: &[DeclaredMoment],
     ) -> (MomentTable, Vec<(usize, Id, Id)>, Vec<usize>) {
-        let mut table = MomentTable::new();
+        let mut table = MomentTable::new(data, domain);
         let pending: Vec<usize> = (0..declared.len()).collect();
-        let (redundant, unsolved) = table.solve(arena, data, declared, pending);
+        let (redundant, unsolved) = table.solve(arena, declared, pending);
         (table, redundant, unsolved)
     }
 
     /// Solves the declared moments at `pending` (indices into `declared`) against this table,
-    /// repeatedly, until no more can be solved: used first on the declared moments alone, and
-    /// again after exponential-family inference has added what it could.
+    /// repeatedly, until no more can be solved: first each moment with one unknown
+    /// expectation, then the rest as linear relations. Used first on the declared moments
+    /// alone, and again after exponential-family inference has added what it could.
     pub fn solve(
         &mut self,
         arena: &mut impl Workspace,
-        data: &[Symbol],
         declared: &[DeclaredMoment],
         mut pending: Vec<usize>,
     ) -> (Vec<(usize, Id, Id)>, Vec<usize>) {
-        let table = self;
         let mut redundant = Vec::new();
+        let one = arena.int(1);
         loop {
             let mut progress = false;
             let mut still = Vec::new();
             for &i in &pending {
-                let m = &declared[i];
-                let (lhs, rhs) = match m.kind {
-                    MomentKind::Mean => (m.lhs, m.rhs),
-                    MomentKind::Var => match expectation(arena, m.lhs, data, table) {
-                        Ok(mean) => {
-                            let sq = arena.powi(m.lhs, 2);
-                            let mean2 = arena.powi(mean, 2);
-                            let v = arena.add([m.rhs, mean2]);
-                            (sq, v)
-                        }
-                        Err(_) => {
-                            still.push(i);
-                            continue;
-                        }
-                    },
+                let Some((lhs, rhs)) = self.as_mean(arena, &declared[i]) else {
+                    still.push(i);
+                    continue;
                 };
-                let terms = data_terms(arena, lhs, data);
-                let one = arena.int(1);
+                let terms = self.norm.terms(arena, lhs);
                 let unknown: Vec<(Id, Id)> = terms
                     .iter()
-                    .filter(|(_, f)| *f != one && table.get(*f).is_none())
+                    .filter(|(_, f)| *f != one && !self.known.contains_key(f))
                     .copied()
                     .collect();
                 match unknown.as_slice() {
                     [] => {
-                        let implied = expectation(arena, lhs, data, table).unwrap_or(rhs);
+                        let implied = self.expectation(arena, lhs).unwrap_or(rhs);
                         redundant.push((i, rhs, implied));
                         progress = true;
                     }
-                    [(c, f)] => {
+                    [(c, f)] if !self.in_relation(*f) => {
                         // rhs = c E[f] + Σ known  ⇒  E[f] = (rhs - Σ known) / c
                         let mut known = Vec::new();
                         for (ck, fk) in &terms {
@@ -189,37 +223,304 @@ impl MomentTable {
                             let v = if *fk == one {
                                 one
                             } else {
-                                table.get(*fk).map(|e| e.value).unwrap_or(one)
+                                self.known.get(fk).copied().unwrap_or(one)
                             };
                             known.push(arena.mul([*ck, v]));
                         }
                         let known = arena.add(known);
                         let num = arena.sub(rhs, known);
                         let value = arena.div(num, *c);
-                        let plain = terms.len() == 1 && m.kind == MomentKind::Mean && c == &one;
+                        let written = data_terms(arena, lhs, self.norm.data());
+                        let plain = written.len() == 1
+                            && written[0].0 == one
+                            && declared[i].kind == MomentKind::Mean;
                         let source = if plain {
                             Source::Declared
                         } else {
                             Source::Derived
                         };
-                        table.insert(*f, value, source);
+                        self.learn(arena, *f, value, source);
                         progress = true;
                     }
                     _ => still.push(i),
                 }
             }
             pending = still;
-            if !progress || pending.is_empty() {
+            if pending.is_empty() {
+                break;
+            }
+            if progress {
+                continue;
+            }
+            // What is left has more than one unknown expectation: relations among them, by
+            // linear algebra. A `Var[..]` waits for its mean.
+            let mut added = false;
+            let mut rest = Vec::new();
+            for &i in &pending {
+                let Some((lhs, rhs)) = self.as_mean(arena, &declared[i]) else {
+                    rest.push(i);
+                    continue;
+                };
+                let terms = self.norm.terms(arena, lhs);
+                if let Added::Redundant(implied) =
+                    self.add_relation(arena, &terms, rhs, Source::Derived, Some(i))
+                {
+                    redundant.push((i, rhs, implied));
+                }
+                added = true;
+            }
+            pending = rest;
+            if !added || pending.is_empty() {
                 break;
             }
         }
         (redundant, pending)
     }
 
-    /// Replaces every value by its simplified form (for display and emission).
-    pub fn simplify_values(&mut self, arena: &mut impl simplify::Workspace, domain: &Domain) {
+    /// A declared moment as `E[lhs] = rhs`; `None` for a `Var[..]` whose mean is unknown yet.
+    fn as_mean(&mut self, arena: &mut impl Workspace, m: &DeclaredMoment) -> Option<(Id, Id)> {
+        match m.kind {
+            MomentKind::Mean => Some((m.lhs, m.rhs)),
+            MomentKind::Var => {
+                let mean = self.expectation(arena, m.lhs).ok()?;
+                let sq = arena.powi(m.lhs, 2);
+                let mean2 = arena.powi(mean, 2);
+                let v = arena.add([m.rhs, mean2]);
+                Some((sq, v))
+            }
+        }
+    }
+
+    /// `E[e]`, or what is missing: the keys (shown in their first spelling) whose
+    /// expectations no combination of the known ones supplies.
+    pub fn expectation(&mut self, arena: &mut impl Workspace, e: Id) -> Result<Id, Vec<Id>> {
+        let terms = data_terms(arena, e, self.norm.data());
+        let one = arena.int(1);
+        // Every factor known as spelled: the common case, with no normal form needed.
+        let mut out = Vec::with_capacity(terms.len());
+        for &(c, f) in &terms {
+            if f == one {
+                out.push(c);
+            } else if let Some(m) = self.get(f) {
+                out.push(arena.mul([c, m.value]));
+            } else {
+                break;
+            }
+        }
+        if out.len() == terms.len() {
+            return Ok(arena.add(out));
+        }
+        let normal = self.norm.terms(arena, e);
+        let (value, residual) = self.reduce(arena, &normal);
+        if residual.is_empty() {
+            Ok(value)
+        } else {
+            Err(residual.iter().map(|&(_, k)| self.norm.shown(k)).collect())
+        }
+    }
+
+    /// What of `E[e]` no combination of the known expectations supplies: its normal form
+    /// reduced by the table, as (coefficient, key) pairs (empty when `E[e]` is known).
+    pub fn residual(&mut self, arena: &mut impl Workspace, e: Id) -> Terms {
+        let normal = self.norm.terms(arena, e);
+        self.reduce(arena, &normal).1
+    }
+
+    /// Reduces `Σ c · E[key]` by the table: the part it determines, and what is left, on keys
+    /// neither known nor pivots of a relation, with simplified non-zero coefficients.
+    pub fn reduce(&mut self, arena: &mut impl Workspace, terms: &[(Id, Id)]) -> (Id, Terms) {
+        let one = arena.int(1);
+        let mut parts = Vec::new();
+        let mut left: Vec<(Id, Id)> = Vec::new();
+        for &(c, k) in terms {
+            if k == one {
+                parts.push(c);
+            } else if let Some(&v) = self.known.get(&k) {
+                parts.push(arena.mul([c, v]));
+            } else if let Some(r) = self.relations.iter().find(|r| r.terms[0].1 == k) {
+                let (value, free) = (r.value, r.terms[1..].to_vec());
+                parts.push(arena.mul([c, value]));
+                for (a, f) in free {
+                    let t = arena.mul([c, a]);
+                    left.push((arena.neg(t), f));
+                }
+            } else {
+                left.push((c, k));
+            }
+        }
+        let value = arena.add(parts);
+        let domain = self.norm.domain().clone();
+        let mut residual = Vec::new();
+        for (c, k) in normal::group(arena, left) {
+            let c = simplify::simplify(arena, &domain, c);
+            if !arena.is_zero(c) {
+                residual.push((c, k));
+            }
+        }
+        (value, residual)
+    }
+
+    /// Adds the relation `Σ c · E[key] = value` (data-free terms allowed, under the key `1`):
+    /// reduced by what is known, it is redundant, determines one more expectation, or is kept.
+    pub fn add_relation(
+        &mut self,
+        arena: &mut impl Workspace,
+        terms: &[(Id, Id)],
+        value: Id,
+        source: Source,
+        declared: Option<usize>,
+    ) -> Added {
+        let (known, residual) = self.reduce(arena, terms);
+        let rest = arena.sub(value, known);
+        match residual.as_slice() {
+            [] => Added::Redundant(known),
+            [(c, k)] => {
+                let v = arena.div(rest, *c);
+                self.learn(arena, *k, v, source);
+                Added::Solved
+            }
+            [(cp, kp), ..] => {
+                let (cp, kp) = (*cp, *kp);
+                let domain = self.norm.domain().clone();
+                let one = arena.int(1);
+                let mut row = vec![(one, kp)];
+                for &(c, k) in &residual[1..] {
+                    let q = arena.div(c, cp);
+                    row.push((simplify::simplify(arena, &domain, q), k));
+                }
+                let v = arena.div(rest, cp);
+                let v = simplify::simplify(arena, &domain, v);
+                // Reduced row-echelon form: the new pivot leaves every other relation.
+                for r in &mut self.relations {
+                    let Some(at) = r.terms[1..].iter().position(|t| t.1 == kp) else {
+                        continue;
+                    };
+                    let a = r.terms.remove(at + 1).0;
+                    let mut free: Vec<(Id, Id)> = r.terms[1..].to_vec();
+                    for &(c, k) in &row[1..] {
+                        let t = arena.mul([a, c]);
+                        free.push((arena.neg(t), k));
+                    }
+                    let mut terms = vec![r.terms[0]];
+                    for (c, k) in normal::group(arena, free) {
+                        let c = simplify::simplify(arena, &domain, c);
+                        if !arena.is_zero(c) {
+                            terms.push((c, k));
+                        }
+                    }
+                    r.terms = terms;
+                    let t = arena.mul([a, v]);
+                    let nv = arena.sub(r.value, t);
+                    r.value = simplify::simplify(arena, &domain, nv);
+                }
+                let zero = arena.int(0);
+                self.relations.push(Relation {
+                    terms: row,
+                    value: v,
+                    source,
+                    declared,
+                    shown: (zero, zero),
+                });
+                self.promote(arena);
+                Added::Related
+            }
+        }
+    }
+
+    /// True when `key` occurs in a relation.
+    fn in_relation(&self, key: Id) -> bool {
+        self.relations
+            .iter()
+            .any(|r| r.terms.iter().any(|t| t.1 == key))
+    }
+
+    /// Records `E[key] = value`: an entry in the key's first spelling, and every relation that
+    /// mentions the key updated (those left with their pivot alone become entries too).
+    fn learn(&mut self, arena: &mut impl Workspace, key: Id, value: Id, source: Source) {
+        self.known.insert(key, value);
+        let (factor, shown) = match self.norm.spelling(key) {
+            Some(s) => {
+                let plain =
+                    arena.as_num(s.scale).is_some_and(|q| q.is_one()) && arena.is_zero(s.shift);
+                let v = if plain {
+                    value
+                } else {
+                    let scaled = arena.mul([s.scale, value]);
+                    arena.add([scaled, s.shift])
+                };
+                (s.factor, v)
+            }
+            None => (key, value),
+        };
+        let i = self.entries.len();
+        if !self.index.contains_key(&factor) {
+            self.entries.push(MomentEntry {
+                factor,
+                value: shown,
+                source,
+            });
+            self.index.insert(factor, i);
+            self.index.entry(key).or_insert(i);
+        }
+        if self.in_relation(key) {
+            let domain = self.norm.domain().clone();
+            for r in &mut self.relations {
+                if let Some(at) = r.terms[1..].iter().position(|t| t.1 == key) {
+                    let a = r.terms.remove(at + 1).0;
+                    let t = arena.mul([a, value]);
+                    let nv = arena.sub(r.value, t);
+                    r.value = simplify::simplify(arena, &domain, nv);
+                }
+            }
+            self.promote(arena);
+        }
+    }
+
+    /// Relations left with their pivot alone become entries.
+    fn promote(&mut self, arena: &mut impl Workspace) {
+        while let Some(i) = self.relations.iter().position(|r| r.terms.len() == 1) {
+            let r = self.relations.remove(i);
+            let source = if r.source == Source::Declared {
+                Source::Derived
+            } else {
+                r.source
+            };
+            self.learn(arena, r.terms[0].1, r.value, source);
+        }
+    }
+
+    /// The declared moments still held as relations (not every expectation in them known).
+    pub fn declared_relations(&self) -> Vec<usize> {
+        self.relations.iter().filter_map(|r| r.declared).collect()
+    }
+
+    /// Replaces every value by its simplified form, and writes each relation in the spellings
+    /// of its keys (for display and emission).
+    pub fn simplify_values(&mut self, arena: &mut impl Workspace, domain: &Domain) {
         for e in &mut self.entries {
             e.value = simplify::tidy(arena, domain, e.value);
+        }
+        for i in 0..self.relations.len() {
+            let r = self.relations[i].clone();
+            let mut lhs = Vec::new();
+            let mut rhs = vec![r.value];
+            for &(c, k) in &r.terms {
+                let (q, f) = match self.norm.spelling(k) {
+                    Some(s) => {
+                        // c · key = (c / scale) · factor - c · shift / scale
+                        let q = arena.div(c, s.scale);
+                        let t = arena.mul([q, s.shift]);
+                        rhs.push(arena.neg(t));
+                        (q, s.factor)
+                    }
+                    None => (c, k),
+                };
+                let q = simplify::tidy(arena, domain, q);
+                lhs.push(arena.mul([q, f]));
+            }
+            let lhs = arena.add(lhs);
+            let rhs = arena.add(rhs);
+            self.relations[i].shown = (lhs, simplify::tidy(arena, domain, rhs));
         }
     }
 }
@@ -350,31 +651,13 @@ fn product(arena: &mut Ir, a: &[(Id, Id)], b: &[(Id, Id)]) -> Vec<(Id, Id)> {
     out
 }
 
-/// `E[e]` over the data, or the data factors whose expectations are missing.
+/// `E[e]` over the data by `table`, or the data factors whose expectations are missing.
 pub fn expectation(
     arena: &mut impl Workspace,
     e: Id,
-    data: &[Symbol],
-    table: &MomentTable,
+    table: &mut MomentTable,
 ) -> Result<Id, Vec<Id>> {
-    let terms = data_terms(arena, e, data);
-    let one = arena.int(1);
-    let mut out = Vec::with_capacity(terms.len());
-    let mut missing = Vec::new();
-    for (c, f) in terms {
-        if f == one {
-            out.push(c);
-        } else if let Some(m) = table.get(f) {
-            out.push(arena.mul([c, m.value]));
-        } else if !missing.contains(&f) {
-            missing.push(f);
-        }
-    }
-    if missing.is_empty() {
-        Ok(arena.add(out))
-    } else {
-        Err(missing)
-    }
+    table.expectation(arena, e)
 }
 
 /// The outcome of exponential-family inference.
@@ -382,24 +665,32 @@ pub fn expectation(
 pub enum Inference {
     /// `E[T]` for each data statistic `T` of the score, solved from E[score] = 0.
     Solved(Vec<(Id, Id)>),
+    /// The score is linear in fewer independent statistics than it has data terms (counted by
+    /// the rank of their coefficients): E[score] = 0 fixes the expectations of those
+    /// combinations, as relations `Σ c · E[key] = value`.
+    Related(Vec<(Terms, Id)>),
     /// Why the moments cannot be inferred (a curved family, or a singular system).
     Declined(String),
 }
 
 /// Solves `E[score] = 0` for the expectations of the data statistics when the score is linear
-/// in exactly K of them (K = number of parameters) and the system is nonsingular.
+/// in K' ≤ K of them (K = number of parameters) and the system is nonsingular. Statistics are
+/// counted by the rank of their coefficients, over the constants: `2 x1 + x2` entering as one
+/// gives one statistic, whatever the number of data terms (see [`linear::by_rank`]).
 pub fn infer_exponential_family(
     arena: &mut impl Workspace,
     domain: &Domain,
     score: &[Id],
-    data: &[Symbol],
+    params: &[Symbol],
+    table: &mut MomentTable,
 ) -> Inference {
+    let data = table.normalizer().data().to_vec();
     let k = score.len();
     let one = arena.int(1);
     let mut stats: Vec<Id> = Vec::new();
     let mut rows: Vec<Vec<(Id, Id)>> = Vec::with_capacity(k);
     for &s in score {
-        let t = data_terms(arena, s, data);
+        let t = data_terms(arena, s, &data);
         for (_, f) in &t {
             if *f != one && !stats.contains(f) {
                 stats.push(*f);
@@ -407,12 +698,12 @@ pub fn infer_exponential_family(
         }
         rows.push(t);
     }
-    if stats.len() > k || stats.is_empty() {
+    let curved = |arena: &Ir| {
         let names: Vec<String> = stats
             .iter()
             .map(|&f| crate::print::rust(arena, f))
             .collect();
-        return Inference::Declined(format!(
+        format!(
             "the score is linear in {} data statistic{} ({}) but there {} {} parameter{}: \
              E[score] = 0 does not determine them (a curved family)",
             stats.len(),
@@ -421,7 +712,17 @@ pub fn infer_exponential_family(
             if k == 1 { "is" } else { "are" },
             k,
             if k == 1 { "" } else { "s" },
-        ));
+        )
+    };
+    if stats.is_empty() {
+        return Inference::Declined(curved(arena));
+    }
+    if stats.len() > k {
+        return match linear::by_rank(arena, domain, score, params, table) {
+            Some(Ok(rows)) => Inference::Related(rows),
+            Some(Err(why)) => Inference::Declined(why.to_string()),
+            None => Inference::Declined(curved(arena)),
+        };
     }
     // Augmented matrix [C | -d]: K equations in K' ≤ K unknowns. With fewer statistics than
     // parameters (a regression's E[y]) the extra equations must hold identically.
@@ -440,13 +741,17 @@ pub fn infer_exponential_family(
     }
     match solve(arena, domain, m, n) {
         Ok(x) => Inference::Solved(stats.into_iter().zip(x).collect()),
-        Err(why) => Inference::Declined(why.to_string()),
+        // Dependent statistics make the square system singular: count them by rank.
+        Err(why) => match linear::by_rank(arena, domain, score, params, table) {
+            Some(Ok(rows)) => Inference::Related(rows),
+            _ => Inference::Declined(why.to_string()),
+        },
     }
 }
 
 /// Gauss–Jordan elimination on an augmented K × (n+1) matrix (n ≤ K unknowns), simplifying as
 /// it goes; rows beyond the n pivots must reduce to 0 = 0.
-fn solve(
+pub(crate) fn solve(
     arena: &mut impl simplify::Workspace,
     domain: &Domain,
     mut m: Vec<Vec<Id>>,

@@ -17,6 +17,7 @@ pub mod proofs;
 pub mod quantities;
 pub mod reparam;
 pub mod report;
+mod suggest;
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
@@ -44,6 +45,17 @@ pub struct Moment {
     pub index: usize,
 }
 
+/// The user's own variables, for naming missing moments (see [`Model::user_names`]).
+#[derive(Clone, Debug, Default)]
+pub struct UserNames {
+    /// The body's `let` bindings that messages may use by name (bound once, not named like an
+    /// argument), values in the parameters of the derivation at hand.
+    pub lets: Vec<(String, Id)>,
+    /// Data arguments the body uses only through one binding affine in them, with its name
+    /// (`x` through `z = (x - mu) / sigma`): messages speak of that variable.
+    pub through: Vec<(Symbol, String)>,
+}
+
 /// A checked model: roles assigned, body and moments parsed to IR.
 #[derive(Debug)]
 pub struct Model {
@@ -67,6 +79,8 @@ pub struct Model {
     pub loglik: Id,
     /// Declared moments.
     pub moments: Vec<Moment>,
+    /// The body's `let` bindings in order, each value with the earlier ones inlined.
+    pub lets: Vec<parse::Binding>,
 }
 
 impl Model {
@@ -137,7 +151,7 @@ impl Model {
         let data = by_role(Role::Data);
         let inputs = by_role(Role::Input);
         let constants = by_role(Role::Constant);
-        let loglik = body(
+        let body = body(
             &mut arena,
             &item,
             &args,
@@ -145,8 +159,9 @@ impl Model {
             &params,
             &mut errors,
         );
-        let moments = moments(&mut arena, &attr, &args, &data, &mut errors);
-        let Some(loglik) = loglik else {
+        let lets = body.as_ref().map(|b| b.1.clone()).unwrap_or_default();
+        let moments = moments(&mut arena, &attr, &args, &data, &lets, &mut errors);
+        let Some((loglik, _)) = body else {
             return Err(errors.take().unwrap_or_else(|| {
                 syn::Error::new(item.block.span(), "the body could not be read")
             }));
@@ -162,6 +177,7 @@ impl Model {
             constants,
             loglik,
             moments,
+            lets,
         })
     }
 
@@ -192,6 +208,47 @@ impl Model {
             .filter(|a| keep(a.role))
             .map(|a| a.sym)
             .collect()
+    }
+
+    /// The body's bindings that messages may use by name (bound once, not named like an
+    /// argument), and the data arguments the body uses only through one of them, with its
+    /// name: the user's own variables, for naming missing moments. `arena` holds the model's
+    /// symbols (the model's own, or the one a stage has taken from it).
+    pub fn user_names(&self, arena: &Arena) -> UserNames {
+        let is_arg = |n: &str| self.args.iter().any(|a| a.ident == n);
+        let names: Vec<(String, Id)> = self
+            .lets
+            .iter()
+            .filter(|(n, _)| !is_arg(n) && self.lets.iter().filter(|b| b.0 == *n).count() == 1)
+            .cloned()
+            .collect();
+        let mut through = Vec::new();
+        for &x in self.data.iter().filter(|_| !names.is_empty()) {
+            let xname = arena.name(x);
+            // Where the data argument is named: in a binding (by its name) or elsewhere.
+            let mut mentions: Vec<Option<String>> = Vec::new();
+            for stmt in &self.item.block.stmts {
+                let (tokens, name) = match stmt {
+                    syn::Stmt::Local(l) => match &l.init {
+                        Some(init) => (init.expr.to_token_stream(), let_ident(&l.pat)),
+                        None => continue,
+                    },
+                    other => (other.to_token_stream(), None),
+                };
+                if check::find_ident(tokens, xname).is_some() {
+                    mentions.push(name);
+                }
+            }
+            if let [Some(name)] = mentions.as_slice() {
+                if names.iter().any(|(n, _)| n == name) {
+                    through.push((x, name.clone()));
+                }
+            }
+        }
+        UserNames {
+            lets: names,
+            through,
+        }
     }
 
     /// Arguments that are not data or inputs, in the function's order (`P` in the contract).
@@ -263,8 +320,8 @@ fn assign_roles(
     (args, param_idents)
 }
 
-/// The log-likelihood from the body; its names must be arguments, `abs` must apply to data,
-/// and every parameter must appear in it.
+/// The log-likelihood from the body, with its `let` bindings; its names must be arguments,
+/// `abs` must apply to data, and every parameter must appear in it.
 fn body(
     arena: &mut Arena,
     item: &ItemFn,
@@ -272,9 +329,9 @@ fn body(
     param_idents: &[Ident],
     params: &[Symbol],
     errors: &mut Errors,
-) -> Option<Id> {
-    let l = match parse::block(arena, &item.block) {
-        Ok(id) => id,
+) -> Option<(Id, Vec<parse::Binding>)> {
+    let (l, lets) = match parse::block_with_bindings(arena, &item.block) {
+        Ok(b) => b,
         Err(e) => {
             errors.push(e);
             return None;
@@ -293,23 +350,29 @@ fn body(
             ));
         }
     }
-    Some(l)
+    Some((l, lets))
 }
 
 /// The declared moments in IR: each `E[lhs]` must involve the data and each right-hand side
-/// must be free of it.
+/// must be free of it. The body's `let` names may be used (`E[(-z).exp()] = 1.0` with
+/// `let z = (x - mu) / beta;`): they stand for their values as the body's tail sees them; an
+/// argument of the same name is the argument.
 fn moments(
     arena: &mut Arena,
     attr: &attr::Attr,
     args: &[Arg],
     data: &[Symbol],
+    lets: &[parse::Binding],
     errors: &mut Errors,
 ) -> Vec<Moment> {
     let mut moments = Vec::new();
     let data_unknown = attr.broken.iter().any(|k| k == attr::DATA);
+    let read = |arena: &mut Arena, e: &syn::Expr| {
+        parse::expr(arena, e).map(|id| through_lets(arena, lets, args, id))
+    };
     for (index, m) in attr.moments.iter().enumerate() {
-        let lhs = parse::expr(arena, &m.lhs);
-        let rhs = parse::expr(arena, &m.rhs);
+        let lhs = read(arena, &m.lhs);
+        let rhs = read(arena, &m.rhs);
         let (lhs, rhs) = match (lhs, rhs) {
             (Ok(l), Ok(r)) => (l, r),
             (l, r) => {
@@ -362,4 +425,36 @@ fn moments(
         });
     }
     moments
+}
+
+/// The name a `let` pattern binds (`z` or `z: f64`).
+fn let_ident(pat: &syn::Pat) -> Option<String> {
+    match pat {
+        syn::Pat::Ident(p) => Some(p.ident.to_string()),
+        syn::Pat::Type(t) => let_ident(&t.pat),
+        _ => None,
+    }
+}
+
+/// `id` with the body's `let` names replaced by their values as the body's tail sees them (a
+/// later binding shadows an earlier one); a name that is also an argument is the argument.
+pub(crate) fn through_lets(arena: &mut Arena, lets: &[parse::Binding], args: &[Arg], id: Id) -> Id {
+    if lets.is_empty() {
+        return id;
+    }
+    let mut map: std::collections::HashMap<Symbol, Id> = std::collections::HashMap::new();
+    for s in arena.free_symbols(id) {
+        let name = arena.name(s);
+        if args.iter().any(|a| a.ident == name) {
+            continue;
+        }
+        if let Some((_, v)) = lets.iter().rev().find(|(n, _)| n == name) {
+            map.insert(s, *v);
+        }
+    }
+    if map.is_empty() {
+        id
+    } else {
+        arena.substitute(id, &map)
+    }
 }

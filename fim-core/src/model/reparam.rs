@@ -281,6 +281,10 @@ fn direct_route(
             (DeclaredMoment { kind, lhs, rhs }, r.name.span())
         })
         .collect();
+    let mut names = model.user_names(arena);
+    for (_, v) in &mut names.lets {
+        *v = arena.substitute(*v, subst);
+    }
     let lik = Likelihood {
         params: params.to_vec(),
         data: model.data.clone(),
@@ -288,6 +292,7 @@ fn direct_route(
         moments,
         param_spans: vec![r.name.span(); params.len()],
         moments_span: r.name.span(),
+        names,
     };
     derive::derive(arena, &lik, errors)
 }
