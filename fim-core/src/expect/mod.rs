@@ -123,7 +123,7 @@ pub enum Added {
 #[derive(Clone, Debug)]
 pub struct MomentTable {
     entries: Vec<MomentEntry>,
-    /// Entry by the factor shown, and by its key.
+    /// Entry by the factor shown (and by its key where the entry's value is E[key] too).
     index: HashMap<Id, usize>,
     /// E[key] for every key known one by one.
     known: HashMap<Id, Id>,
@@ -438,7 +438,7 @@ impl MomentTable {
     /// mentions the key updated (those left with their pivot alone become entries too).
     fn learn(&mut self, arena: &mut impl Workspace, key: Id, value: Id, source: Source) {
         self.known.insert(key, value);
-        let (factor, shown) = match self.norm.spelling(key) {
+        let (factor, shown, plain) = match self.norm.spelling(key) {
             Some(s) => {
                 let plain =
                     arena.as_num(s.scale).is_some_and(|q| q.is_one()) && arena.is_zero(s.shift);
@@ -448,9 +448,9 @@ impl MomentTable {
                     let scaled = arena.mul([s.scale, value]);
                     arena.add([scaled, s.shift])
                 };
-                (s.factor, v)
+                (s.factor, v, plain)
             }
-            None => (key, value),
+            None => (key, value, true),
         };
         let i = self.entries.len();
         if !self.index.contains_key(&factor) {
@@ -460,7 +460,11 @@ impl MomentTable {
                 source,
             });
             self.index.insert(factor, i);
-            self.index.entry(key).or_insert(i);
+            // The entry holds E[factor]; it is E[key] too only when the two are one
+            // expression up to spelling.
+            if plain {
+                self.index.entry(key).or_insert(i);
+            }
         }
         if self.in_relation(key) {
             let domain = self.norm.domain().clone();

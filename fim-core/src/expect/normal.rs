@@ -300,6 +300,12 @@ impl Normalizer {
         if p.is_int() {
             return vec![(p.raise(ws, c), p.raise(ws, key))];
         }
+        let one = ws.int(1);
+        if !self.positive_coefficient(ws, c) {
+            // (-2 x)^½ is no product of real powers: it stays one base.
+            let whole = ws.mul([c, key]);
+            return vec![(one, p.raise(ws, whole))];
+        }
         let mut split: Vec<Id> = Vec::new();
         let mut rest: Vec<(Id, Rational)> = Vec::new();
         for (a, e) in atoms(ws, key) {
@@ -310,18 +316,11 @@ impl Normalizer {
                 rest.push((a, e));
             }
         }
-        let coeff = if rest.is_empty() || self.positive_coefficient(ws, c) {
-            // With every atom positive, c is positive too where the base is defined.
-            self.free_power(ws, c, p)
-        } else {
-            rest.push((c, Rational::ONE));
-            ws.int(1)
-        };
         if !rest.is_empty() {
             let r = ws.mul_pow(rest);
             split.push(p.raise(ws, r));
         }
-        vec![(coeff, ws.mul(split))]
+        vec![(self.free_power(ws, c, p), ws.mul(split))]
     }
 
     /// `c^p` for a data-free `c`, split over its positive factors (`(1 / λ)^k` is `λ^-k`), so
@@ -355,14 +354,13 @@ impl Normalizer {
         match t.as_slice() {
             [(c, key)] => {
                 let (c, key) = (*c, *key);
-                let c_pos = self.positive_coefficient(ws, c);
-                let mut out = Vec::new();
-                let mut rest: Vec<(Id, Rational)> = Vec::new();
-                if c_pos {
-                    out.push((ws.ln(c), one));
-                } else {
-                    rest.push((c, Rational::ONE));
+                if !self.positive_coefficient(ws, c) {
+                    // ln(-2 x) is no sum of real logarithms: it stays whole.
+                    let whole = ws.mul([c, key]);
+                    return vec![(one, ws.ln(whole))];
                 }
+                let mut out = vec![(ws.ln(c), one)];
+                let mut rest: Vec<(Id, Rational)> = Vec::new();
                 for (b, e) in atoms(ws, key) {
                     if self.positive_atom(ws, b) {
                         let e = ws.num(e);
@@ -375,12 +373,7 @@ impl Normalizer {
                 }
                 if !rest.is_empty() {
                     let r = ws.mul_pow(rest);
-                    let l = ws.ln(r);
-                    if self.depends(ws, r) {
-                        out.push((one, l));
-                    } else {
-                        out.push((l, one));
-                    }
+                    out.push((one, ws.ln(r)));
                 }
                 group(ws, out)
             }
