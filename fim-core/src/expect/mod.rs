@@ -3,6 +3,13 @@
 //! An expression is split, by expanding only over the data, into `Σ cⱼ(θ) Tⱼ(x)` with data-free
 //! coefficients and canonical data factors `Tⱼ` (`x * x`, `x.powi(2)` and `x.powf(2.0)` are one
 //! factor). The expectation is then `Σ cⱼ E[Tⱼ]`, each `E[Tⱼ]` looked up in a [`MomentTable`].
+//!
+//! Moments are matched by meaning (DESIGN §2b): where a factor is not in the table as spelled,
+//! both the declared moments and what the derivation needs are brought to one normal form
+//! ([`Normalizer`], in `normal`) and met by linear algebra over the table (`linear`): a needed
+//! expectation is found when it is any combination, with data-free coefficients, of declared,
+//! derived and inferred ones, whatever their spelling. Inference counts the score's statistics
+//! by the rank of their coefficients.
 
 use std::rc::Rc;
 
