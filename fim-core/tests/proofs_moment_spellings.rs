@@ -168,7 +168,7 @@ fn source(terms: &[Term]) -> (String, String) {
 fn runner() -> TestRunner {
     let mut config = Config::with_cases(CASES);
     if config.rng_seed == RngSeed::Random {
-        config.rng_seed = RngSeed::Fixed(0x5EE1_17E5_0F_2B);
+        config.rng_seed = RngSeed::Fixed(0x5EE1_17E5_0F2B);
     }
     config.failure_persistence = None;
     TestRunner::new(config)
