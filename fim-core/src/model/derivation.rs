@@ -73,6 +73,40 @@ impl Derivation {
         &self.model.params
     }
 
+    /// `E[expr]` under the derivation's moments (declared, derived and inferred, in any linear
+    /// combination), for a data expression written as in `moments(..)`: Rust source text, the
+    /// body's `let` names allowed. The error names what is missing, or why the text is not an
+    /// expression.
+    ///
+    /// ```
+    /// let mut d = fim_core::model::Derivation::from_source(
+    ///     "params(theta), data(x)",
+    ///     "fn binomial(x: f64, theta: f64, n: f64) -> f64 { let f = n - x; x * theta.ln() + f * (1.0 - theta).ln() }",
+    /// ).unwrap();
+    /// let e = d.expectation_of("2.0 * f + x").unwrap();
+    /// assert_eq!(fim_core::print::rust(d.arena(), e), "n * (2.0 - theta)");
+    /// ```
+    pub fn expectation_of(&mut self, src: &str) -> Result<Id, String> {
+        let model = &mut self.model;
+        let id = crate::parse::parse_str(&mut model.arena, src).map_err(|e| e.to_string())?;
+        let id = super::through_lets(&mut model.arena, &model.lets, &model.args, id);
+        match self.core.table.expectation(&mut model.arena, id) {
+            Ok(v) => Ok(crate::simplify::tidy(
+                &mut model.arena,
+                &self.core.domain,
+                v,
+            )),
+            Err(missing) => Err(format!(
+                "needs {}",
+                missing
+                    .iter()
+                    .map(|&m| format!("E[{}]", crate::print::rust(&model.arena, m)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+
     /// Checks `verify(fisher = .., jeffreys = ..)`.
     fn verify(&mut self, errors: &mut Errors) {
         let k = self.model.params.len();
@@ -155,6 +189,7 @@ fn square_rows(e: &syn::Expr, k: usize) -> Option<Vec<Vec<syn::Expr>>> {
 
 /// The model's own log-likelihood with its moments and the spans errors point at.
 fn likelihood(model: &Model) -> Likelihood {
+    let names = model.user_names(&model.arena);
     Likelihood {
         params: model.params.clone(),
         data: model.data.clone(),
@@ -176,6 +211,7 @@ fn likelihood(model: &Model) -> Likelihood {
             .as_ref()
             .map(|k| k.span())
             .unwrap_or(model.item.sig.ident.span()),
+        names,
     }
 }
 

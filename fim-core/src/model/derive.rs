@@ -6,7 +6,7 @@ use proc_macro2::Span;
 use rustc_hash::FxHashSet;
 
 use crate::equiv::SampleDomain;
-use crate::expect::{self, DeclaredMoment, Inference, MomentTable, Source};
+use crate::expect::{self, Added, DeclaredMoment, Inference, MomentTable, Source};
 use crate::expr::{Id, Node, Symbol};
 use crate::print;
 use crate::simplify::{self, Domain};
@@ -15,6 +15,7 @@ use crate::Arena;
 use super::matrix::{self, Matrix};
 use super::proofs::{Check, Claim, Prover};
 use super::quantities::{Forms, Quantities};
+use super::suggest;
 use crate::ctxt::Errors;
 
 /// What a derivation needs: a log-likelihood in some parameters, the data, the declared moments,
@@ -33,6 +34,8 @@ pub struct Likelihood {
     pub param_spans: Vec<Span>,
     /// Where to point an error about a missing moment.
     pub moments_span: Span,
+    /// The user's own variables, for naming missing moments.
+    pub names: super::UserNames,
 }
 
 impl Likelihood {
@@ -62,16 +65,21 @@ pub fn derive(arena: &mut Arena, lik: &Likelihood, errors: &mut Errors) -> Optio
         checks: Vec::new(),
     };
     let (score, hessian) = d.derivatives();
-    let (table, inference_note, score_means) = d.moments(&score);
+    let Moments {
+        mut table,
+        inference_note,
+        score_means,
+        related,
+    } = d.moments(&score);
     d.score_check(score_means);
-    let fisher = d.fisher(&hessian, &table, inference_note.as_deref())?;
+    let fisher = d.fisher(&hessian, &mut table, inference_note.as_deref(), &related)?;
     d.kink_check(&fisher);
     // F is positive definite wherever the Jeffreys prior is defined: its diagonal is positive.
     for (i, row) in fisher.iter().enumerate() {
         d.domain.assume_positive(d.arena, row[i]);
     }
     let jeffreys = matrix::jeffreys_of(d.arena, &d.domain, &fisher);
-    d.theorem1(&score, &fisher, &table);
+    d.theorem1(&score, &fisher, &mut table);
     let inverse = matrix::inverse(d.arena, &d.domain, &fisher);
     let (shown, emitted) = d.forms(&score, &hessian);
     Some(Quantities {
@@ -103,6 +111,16 @@ struct Deriver<'a> {
 /// E[score] for each parameter: the value, or the data factors whose expectations are missing.
 type ScoreMeans = Vec<Result<Id, Vec<Id>>>;
 
+/// What the moments step gives the later steps.
+struct Moments {
+    table: MomentTable,
+    /// Why exponential-family inference declined, if it did.
+    inference_note: Option<String>,
+    score_means: ScoreMeans,
+    /// Declared moments still held as relations (some expectation in them unknown).
+    related: Vec<usize>,
+}
+
 impl Deriver<'_> {
     fn prover(&mut self) -> Prover<'_> {
         Prover {
@@ -130,31 +148,38 @@ impl Deriver<'_> {
         (score, hessian)
     }
 
-    /// The moment table: declared moments (solved for one unknown each), then inferred ones
-    /// where the family allows; every redundant declaration is checked. Also returns why
-    /// inference declined, and E[score] as far as the table covers it.
-    fn moments(&mut self, score: &[Id]) -> (MomentTable, Option<String>, ScoreMeans) {
+    /// The moment table: declared moments (solved for one unknown each, the others kept as
+    /// linear relations), then inferred ones where the family allows; every redundant
+    /// declaration is checked. Also returns why inference declined, E[score] as far as the
+    /// table covers it, and the declared moments still held as relations.
+    fn moments(&mut self, score: &[Id]) -> Moments {
         let data = &self.lik.data;
         let declared: Vec<DeclaredMoment> = self.lik.moments.iter().map(|m| m.0.clone()).collect();
         let (mut table, mut redundant, mut unsolved) =
-            MomentTable::from_declared(self.arena, data, &declared);
+            MomentTable::from_declared(self.arena, data, &self.domain, &declared);
         // When the declared moments already cover the score, inference would solve the very
         // system that the E[score] = 0 check verifies: the check is the comparison.
-        let mut score_means = self.score_means(score, &table);
+        let mut score_means = self.score_means(score, &mut table);
         let covered = score_means.iter().all(|m| m.is_ok());
         let mut inference_note = None;
         if !data.is_empty() && !covered {
-            match expect::infer_exponential_family(self.arena, &self.domain, score, data) {
-                Inference::Solved(sol) => {
-                    self.merge_inferred(&mut table, sol);
-                    // Declared moments that waited for an inferred one (Var[x] without E[x]).
-                    if !unsolved.is_empty() {
-                        let (more, still) = table.solve(self.arena, data, &declared, unsolved);
-                        redundant.extend(more);
-                        unsolved = still;
-                    }
-                }
+            let params = &self.lik.params;
+            match expect::infer_exponential_family(
+                self.arena,
+                &self.domain,
+                score,
+                params,
+                &mut table,
+            ) {
+                Inference::Solved(sol) => self.merge_inferred(&mut table, sol),
+                Inference::Related(rows) => self.merge_related(&mut table, rows),
                 Inference::Declined(why) => inference_note = Some(why),
+            }
+            // Declared moments that waited for an inferred one (Var[x] without E[x]).
+            if inference_note.is_none() && !unsolved.is_empty() {
+                let (more, still) = table.solve(self.arena, &declared, unsolved);
+                redundant.extend(more);
+                unsolved = still;
             }
         }
         for (i, stated, implied) in redundant {
@@ -178,34 +203,57 @@ impl Deriver<'_> {
         table.simplify_values(self.arena, &self.domain);
         // E[score] again only if inference has added moments.
         if !covered {
-            score_means = self.score_means(score, &table);
+            score_means = self.score_means(score, &mut table);
         }
-        (table, inference_note, score_means)
+        let related = table.declared_relations();
+        Moments {
+            table,
+            inference_note,
+            score_means,
+            related,
+        }
     }
 
-    fn score_means(&mut self, score: &[Id], table: &MomentTable) -> ScoreMeans {
+    fn score_means(&mut self, score: &[Id], table: &mut MomentTable) -> ScoreMeans {
         score
             .iter()
-            .map(|&s| expect::expectation(self.arena, s, &self.lik.data, table))
+            .map(|&s| table.expectation(self.arena, s))
             .collect()
     }
 
-    /// Adds the inferred moments to the table; one that was declared is checked against the
-    /// inference instead.
+    /// Adds the inferred moments to the table; one that the declared moments determine is
+    /// checked against the inference instead.
     fn merge_inferred(&mut self, table: &mut MomentTable, solved: Vec<(Id, Id)>) {
         for (t, v) in solved {
-            match table.get(t).map(|e| e.value) {
-                Some(stated) => {
-                    let name = format!(
-                        "declared E[{}] agrees with the exponential-family inference",
-                        print::rust(self.arena, t)
-                    );
-                    let span = self.lik.moments_span;
-                    self.prover().prove_at(&name, Claim::new(stated, v), span);
-                }
-                None => {
-                    table.insert(t, v, Source::Inferred);
-                }
+            let terms = table.normalizer().terms(self.arena, t);
+            if let Added::Redundant(stated) =
+                table.add_relation(self.arena, &terms, v, Source::Inferred, None)
+            {
+                let name = format!(
+                    "declared E[{}] agrees with the exponential-family inference",
+                    print::rust(self.arena, t)
+                );
+                let span = self.lik.moments_span;
+                self.prover().prove_at(&name, Claim::new(stated, v), span);
+            }
+        }
+    }
+
+    /// Adds the relations inference found among the score's statistics (counted by rank); one
+    /// that the declared moments determine is checked against the inference instead.
+    fn merge_related(&mut self, table: &mut MomentTable, rows: Vec<(expect::Terms, Id)>) {
+        for (terms, v) in rows {
+            if let Added::Redundant(stated) =
+                table.add_relation(self.arena, &terms, v, Source::Inferred, None)
+            {
+                let lhs: Vec<Id> = terms.iter().map(|&(c, k)| self.arena.mul([c, k])).collect();
+                let lhs = self.arena.add(lhs);
+                let name = format!(
+                    "declared E[{}] agrees with the exponential-family inference",
+                    print::rust(self.arena, lhs)
+                );
+                let span = self.lik.moments_span;
+                self.prover().prove_at(&name, Claim::new(stated, v), span);
             }
         }
     }
@@ -244,40 +292,39 @@ impl Deriver<'_> {
         }
     }
 
-    /// F = −E[H], simplified; `None` when a moment is missing (each one is an error).
+    /// F = −E[H], simplified; `None` when a moment is missing: then the smallest set of
+    /// expectations to declare is named, in the user's variables, one error each, and the
+    /// declared moments that stayed relations (several unknowns) are pointed at.
     fn fisher(
         &mut self,
         hessian: &[Vec<Id>],
-        table: &MomentTable,
+        table: &mut MomentTable,
         inference_note: Option<&str>,
+        related: &[usize],
     ) -> Option<Matrix> {
         let k = hessian.len();
         let mut fisher = vec![vec![self.arena.int(0); k]; k];
-        // Each missing data factor with the entries of F that need it.
-        let mut missing: Vec<(Id, Vec<(usize, usize)>)> = Vec::new();
+        let mut failed: Vec<(usize, usize)> = Vec::new();
         for i in 0..k {
             for j in i..k {
-                match expect::expectation(self.arena, hessian[i][j], &self.lik.data, table) {
+                match table.expectation(self.arena, hessian[i][j]) {
                     Ok(e) => {
                         let f = self.arena.neg(e);
                         let f = simplify::tidy(self.arena, &self.domain, f);
                         fisher[i][j] = f;
                         fisher[j][i] = f;
                     }
-                    Err(ms) => {
-                        for m in ms {
-                            match missing.iter_mut().find(|x| x.0 == m) {
-                                Some(x) => x.1.push((i, j)),
-                                None => missing.push((m, vec![(i, j)])),
-                            }
-                        }
-                    }
+                    Err(_) => failed.push((i, j)),
                 }
             }
         }
-        for (m, entries) in &missing {
-            let text = print::rust(self.arena, *m);
-            let used_by: Vec<String> = entries
+        if failed.is_empty() {
+            return Some(fisher);
+        }
+        for s in suggest::missing(self.arena, table, self.lik, hessian, &failed) {
+            let text = print::rust(self.arena, s.shown);
+            let used_by: Vec<String> = s
+                .used_by
                 .iter()
                 .map(|&(i, j)| {
                     let (p, q) = (
@@ -290,15 +337,30 @@ impl Deriver<'_> {
             let why = inference_note
                 .map(|n| format!("; it cannot be inferred: {n}"))
                 .unwrap_or_default();
+            let open = if s.open {
+                format!(
+                    "; note: E[{text}] takes a special function of the data and a parameter, \
+                     whose expectation has in general no closed form, so neither may F"
+                )
+            } else {
+                String::new()
+            };
             self.errors.push(syn::Error::new(
                 self.lik.moments_span,
                 format!(
-                    "needs E[{text}]: add `E[{text}] = …` to moments(..) (used by {}){why}",
+                    "needs E[{text}]: add `E[{text}] = …` to moments(..) (used by {}){why}{open}",
                     used_by.join(", ")
                 ),
             ));
         }
-        missing.is_empty().then_some(fisher)
+        for &i in related {
+            self.errors.push(syn::Error::new(
+                self.lik.moments[i].1,
+                "this moment has more than one unknown data expectation; state the simpler \
+                 moments it depends on first",
+            ));
+        }
+        None
     }
 
     /// A zero on the diagonal: the parameter appears in ℓ but −E[H] carries no information
@@ -322,7 +384,7 @@ impl Deriver<'_> {
     }
 
     /// Theorem 1: E[s sᵀ] = −E[H], where the moments cover s sᵀ.
-    fn theorem1(&mut self, score: &[Id], fisher: &[Vec<Id>], table: &MomentTable) {
+    fn theorem1(&mut self, score: &[Id], fisher: &[Vec<Id>], table: &mut MomentTable) {
         const NAME: &str = "Theorem 1: E[s sᵀ] = −E[H]";
         if self.lik.data.is_empty() {
             return;
@@ -368,7 +430,7 @@ impl Deriver<'_> {
     fn outer_product(
         &mut self,
         score: &[Id],
-        table: &MomentTable,
+        table: &mut MomentTable,
     ) -> Result<Vec<(usize, usize, Id)>, Vec<Id>> {
         let (arena, data) = (&mut *self.arena, &self.lik.data);
         let k = score.len();
@@ -388,7 +450,10 @@ impl Deriver<'_> {
                 missing.push(m);
             }
         };
-        for i in 0..k {
+        // Known only in combination (relations), a factor alone says nothing: then the
+        // products are reduced whole, below.
+        let by_factor = table.relations().is_empty();
+        for i in (0..k).filter(|_| by_factor) {
             for j in i..k {
                 for &fa in &factors[i] {
                     for &fb in &factors[j] {
@@ -402,7 +467,7 @@ impl Deriver<'_> {
                             continue;
                         }
                         // The product may itself expand into known statistics.
-                        if let Err(ms) = expect::expectation(arena, f, data, table) {
+                        if let Err(ms) = table.expectation(arena, f) {
                             ms.into_iter().for_each(|m| note(m, &mut missing));
                         }
                     }
@@ -416,7 +481,7 @@ impl Deriver<'_> {
         for i in 0..k {
             for j in i..k {
                 let ss = arena.mul([score[i], score[j]]);
-                match expect::expectation(arena, ss, data, table) {
+                match table.expectation(arena, ss) {
                     Ok(e) => outer.push((i, j, e)),
                     Err(ms) => ms.into_iter().for_each(|m| note(m, &mut missing)),
                 }

@@ -18,6 +18,7 @@ pub mod proofs;
 pub mod quantities;
 pub mod reparam;
 pub mod report;
+mod suggest;
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
@@ -45,6 +46,17 @@ pub struct Moment {
     pub index: usize,
 }
 
+/// The user's own variables, for naming missing moments (see [`Model::user_names`]).
+#[derive(Clone, Debug, Default)]
+pub struct UserNames {
+    /// The body's `let` bindings that messages may use by name (bound once, not named like an
+    /// argument), values in the parameters of the derivation at hand.
+    pub lets: Vec<(String, Id)>,
+    /// Data arguments the body uses only through one binding affine in them, with its name
+    /// (`x` through `z = (x - mu) / sigma`): messages speak of that variable.
+    pub through: Vec<(Symbol, String)>,
+}
+
 /// A checked model: roles assigned, body and moments parsed to IR.
 #[derive(Debug)]
 pub struct Model {
@@ -68,6 +80,8 @@ pub struct Model {
     pub loglik: Id,
     /// Declared moments.
     pub moments: Vec<Moment>,
+    /// The body's `let` bindings in order, each value with the earlier ones inlined.
+    pub lets: Vec<parse::Binding>,
 }
 
 impl Model {
@@ -150,12 +164,18 @@ impl Model {
                 .unwrap_or_else(|| syn::Error::new(item.sig.span(), "unsupported argument type")));
         }
         let scope = scope_of(&mut arena, &args);
-        let loglik = body(&mut arena, &item, &args, &scope, &data, &mut errors);
-        if let Some(l) = loglik {
-            every_param_appears(&mut arena, l, &args, &param_idents, &mut errors);
+        let body = body(&mut arena, &item, &args, &scope, &data, &mut errors);
+        if let Some((l, _)) = &body {
+            every_param_appears(&mut arena, *l, &args, &param_idents, &mut errors);
         }
-        let moments = moments(&mut arena, &attr, &args, &scope, &data, &mut errors);
-        let Some(loglik) = loglik else {
+        let lets = body.as_ref().map(|b| b.1.clone()).unwrap_or_default();
+        let names = InView {
+            args: &args,
+            scope: &scope,
+            lets: &lets,
+        };
+        let moments = moments(&mut arena, &attr, &names, &data, &mut errors);
+        let Some((loglik, _)) = body else {
             return Err(errors.take().unwrap_or_else(|| {
                 syn::Error::new(item.block.span(), "the body could not be read")
             }));
@@ -171,6 +191,7 @@ impl Model {
             constants,
             loglik,
             moments,
+            lets,
         })
     }
 
@@ -208,6 +229,47 @@ impl Model {
             .filter(|a| keep(a.role))
             .flat_map(|a| a.syms.iter().copied())
             .collect()
+    }
+
+    /// The body's bindings that messages may use by name (bound once, not named like an
+    /// argument), and the data arguments the body uses only through one of them, with its
+    /// name: the user's own variables, for naming missing moments. `arena` holds the model's
+    /// symbols (the model's own, or the one a stage has taken from it).
+    pub fn user_names(&self, arena: &Arena) -> UserNames {
+        let is_arg = |n: &str| self.args.iter().any(|a| a.ident == n);
+        let names: Vec<(String, Id)> = self
+            .lets
+            .iter()
+            .filter(|(n, _)| !is_arg(n) && self.lets.iter().filter(|b| b.0 == *n).count() == 1)
+            .cloned()
+            .collect();
+        let mut through = Vec::new();
+        for &x in self.data.iter().filter(|_| !names.is_empty()) {
+            let xname = arena.name(x);
+            // Where the data argument is named: in a binding (by its name) or elsewhere.
+            let mut mentions: Vec<Option<String>> = Vec::new();
+            for stmt in &self.item.block.stmts {
+                let (tokens, name) = match stmt {
+                    syn::Stmt::Local(l) => match &l.init {
+                        Some(init) => (init.expr.to_token_stream(), let_ident(&l.pat)),
+                        None => continue,
+                    },
+                    other => (other.to_token_stream(), None),
+                };
+                if check::find_ident(tokens, xname).is_some() {
+                    mentions.push(name);
+                }
+            }
+            if let [Some(name)] = mentions.as_slice() {
+                if names.iter().any(|(n, _)| n == name) {
+                    through.push((x, name.clone()));
+                }
+            }
+        }
+        UserNames {
+            lets: names,
+            through,
+        }
     }
 
     /// Arguments that are not data or inputs, in the function's order (`P` in the contract).
@@ -289,7 +351,8 @@ fn scope_of(arena: &mut Arena, args: &[Arg]) -> parse::Scope {
     scope
 }
 
-/// The log-likelihood from the body; its names must be arguments and `abs` must apply to data.
+/// The log-likelihood from the body, with its `let` bindings; its names must be arguments,
+/// `abs` must apply to data, and a function of a constant must be defined there.
 fn body(
     arena: &mut Arena,
     item: &ItemFn,
@@ -297,7 +360,7 @@ fn body(
     scope: &parse::Scope,
     data: &[Symbol],
     errors: &mut Errors,
-) -> Option<Id> {
+) -> Option<(Id, Vec<parse::Binding>)> {
     let b = match parse::body(arena, &item.block, scope.clone()) {
         Ok(b) => b,
         Err(e) => {
@@ -315,7 +378,7 @@ fn body(
     );
     check::check_abs(arena, &b.abs_sites, data, errors);
     check::check_constants(arena, &b.constant_sites, errors);
-    Some(b.value)
+    Some((b.value, b.lets))
 }
 
 /// Every parameter (every entry of a parameter array) must appear in the log-likelihood: a
@@ -364,22 +427,27 @@ fn every_param_appears(
 
 /// The declared moments in IR: each `E[lhs]` must involve the data and each right-hand side
 /// must be free of it. A moment with a free index (`E[x[i]] = n * p[i]`) holds for every index
-/// and stands for one moment per index.
+/// and stands for one moment per index. The body's `let` names may be used (`E[(-z).exp()] = 1.0`
+/// with `let z = (x - mu) / beta;`): they stand for their values as the body's tail sees them;
+/// an argument of the same name is the argument.
 fn moments(
     arena: &mut Arena,
     attr: &attr::Attr,
-    args: &[Arg],
-    scope: &parse::Scope,
+    names: &InView,
     data: &[Symbol],
     errors: &mut Errors,
 ) -> Vec<Moment> {
     let mut moments = Vec::new();
     for (index, m) in attr.moments.iter().enumerate() {
-        let Some(instances) = indexed::instances(arena, m, args, scope, errors) else {
+        let Some(instances) = indexed::instances(arena, m, names.args, names.scope, errors) else {
             continue;
         };
         for scope in instances {
-            match moment(arena, attr, m, args, &scope, data, errors) {
+            let names = InView {
+                scope: &scope,
+                ..*names
+            };
+            match moment(arena, attr, m, &names, data, errors) {
                 Some(moment) => moments.push(Moment { moment, index }),
                 // One error per moment, not one per index.
                 None => break,
@@ -389,18 +457,30 @@ fn moments(
     moments
 }
 
-/// One declared moment with the names of `scope` in view.
+/// The names a moment may use: the arguments, the array arguments (and free indices) in
+/// `scope`, and the body's `let` bindings.
+#[derive(Clone, Copy)]
+struct InView<'a> {
+    args: &'a [Arg],
+    scope: &'a parse::Scope,
+    lets: &'a [parse::Binding],
+}
+
+/// One declared moment with the names of `names` in view.
 fn moment(
     arena: &mut Arena,
     attr: &attr::Attr,
     m: &attr::MomentSyn,
-    args: &[Arg],
-    scope: &parse::Scope,
+    names: &InView,
     data: &[Symbol],
     errors: &mut Errors,
 ) -> Option<DeclaredMoment> {
-    let lhs = parse::expr_in(arena, &m.lhs, scope);
-    let rhs = parse::expr_in(arena, &m.rhs, scope);
+    let InView { args, scope, lets } = *names;
+    let read = |arena: &mut Arena, e: &syn::Expr| {
+        parse::expr_in(arena, e, scope).map(|id| through_lets(arena, lets, args, id))
+    };
+    let lhs = read(arena, &m.lhs);
+    let rhs = read(arena, &m.rhs);
     let (lhs, rhs) = match (lhs, rhs) {
         (Ok(l), Ok(r)) => (l, r),
         (l, r) => {
@@ -453,4 +533,36 @@ fn moment(
         MomentKind::Mean
     };
     Some(DeclaredMoment { kind, lhs, rhs })
+}
+
+/// The name a `let` pattern binds (`z` or `z: f64`).
+fn let_ident(pat: &syn::Pat) -> Option<String> {
+    match pat {
+        syn::Pat::Ident(p) => Some(p.ident.to_string()),
+        syn::Pat::Type(t) => let_ident(&t.pat),
+        _ => None,
+    }
+}
+
+/// `id` with the body's `let` names replaced by their values as the body's tail sees them (a
+/// later binding shadows an earlier one); a name that is also an argument is the argument.
+pub(crate) fn through_lets(arena: &mut Arena, lets: &[parse::Binding], args: &[Arg], id: Id) -> Id {
+    if lets.is_empty() {
+        return id;
+    }
+    let mut map: std::collections::HashMap<Symbol, Id> = std::collections::HashMap::new();
+    for s in arena.free_symbols(id) {
+        let name = arena.name(s);
+        if args.iter().any(|a| a.ident == name) {
+            continue;
+        }
+        if let Some((_, v)) = lets.iter().rev().find(|(n, _)| n == name) {
+            map.insert(s, *v);
+        }
+    }
+    if map.is_empty() {
+        id
+    } else {
+        arena.substitute(id, &map)
+    }
 }

@@ -272,6 +272,12 @@ fn new_params(
 }
 
 /// The direct route: ℓ(g(φ)) derived in φ, with the declared moments mapped through g.
+///
+/// The mapped moments are what the user declared with θ = g(φ) substituted, while the direct
+/// route's Hessian differentiates through g: for the Weibull in its rate (λ = b^(-1/k)) it
+/// needs `(x * b.powf(1.0 / k)).powf(k) * ((x * b.powf(1.0 / k)).ln() - b.ln() / k)`, which is
+/// `b x^k ln x`. Matched by spelling the two never met; they meet in the normal form of the
+/// moment table (powers and logarithms split over the positive `x` and `b`).
 fn direct_route(
     arena: &mut Arena,
     model: &Model,
@@ -291,6 +297,10 @@ fn direct_route(
             (DeclaredMoment { kind, lhs, rhs }, r.name.span())
         })
         .collect();
+    let mut names = model.user_names(arena);
+    for (_, v) in &mut names.lets {
+        *v = arena.substitute(*v, subst);
+    }
     let lik = Likelihood {
         params: params.to_vec(),
         data: model.data.clone(),
@@ -298,6 +308,7 @@ fn direct_route(
         moments,
         param_spans: vec![r.name.span(); params.len()],
         moments_span: r.name.span(),
+        names,
     };
     derive::derive(arena, &lik, errors)
 }

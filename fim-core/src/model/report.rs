@@ -182,7 +182,7 @@ fn render(d: &Derivation, style: Style) -> String {
         fm.d2(params[i], params[j])
     });
     line!(out, "\n## Moments\n");
-    if d.core.table.entries().is_empty() {
+    if d.core.table.entries().is_empty() && d.core.table.relations().is_empty() {
         line!(out, "- none needed");
     }
     for e in d.core.table.entries() {
@@ -191,6 +191,16 @@ fn render(d: &Derivation, style: Style) -> String {
             "- {} ({})",
             fm.moment(e.factor, e.value),
             source_name(e.source)
+        );
+    }
+    // Combinations known only together (statistics counted by rank, moments with several
+    // unknowns).
+    for r in d.core.table.relations() {
+        line!(
+            out,
+            "- {} ({})",
+            fm.moment(r.shown.0, r.shown.1),
+            source_name(r.source)
         );
     }
     if let Some(note) = &d.core.inference_note {

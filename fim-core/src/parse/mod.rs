@@ -79,6 +79,8 @@ pub struct Body {
     pub abs_sites: Vec<(Id, Span)>,
     /// Each function of a constant.
     pub constant_sites: Vec<ConstantSite>,
+    /// The body's own `let` bindings of numbers, in order.
+    pub lets: Vec<Binding>,
 }
 
 /// syn::Expr -> IR, with no names in scope.
@@ -113,7 +115,18 @@ pub fn block(arena: &mut Ir, b: &syn::Block) -> syn::Result<Id> {
     body(arena, b, Scope::new()).map(|b| b.value)
 }
 
-/// [`block`] with the names of `scope` in view, and the `abs` sites.
+/// A `let` binding of a body: its name and its value with earlier bindings inlined.
+pub type Binding = (String, Id);
+
+/// [`block`], also returning the `let` bindings of the body (not those inside loops or
+/// closures) in the order they are written, a shadowed name once per binding, so that the
+/// caller can speak in the user's names.
+pub fn block_with_bindings(arena: &mut Ir, b: &syn::Block) -> syn::Result<(Id, Vec<Binding>)> {
+    body(arena, b, Scope::new()).map(|b| (b.value, b.lets))
+}
+
+/// [`block`] with the names of `scope` in view, the sites the model checks, and the `let`
+/// bindings (as [`block_with_bindings`]).
 pub fn body(arena: &mut Ir, b: &syn::Block, scope: Scope) -> syn::Result<Body> {
     statements(arena, &b.stmts, b.brace_token.span.join(), scope)
 }
@@ -159,10 +172,12 @@ fn statements(arena: &mut Ir, stmts: &[syn::Stmt], whole: Span, scope: Scope) ->
     let value = v.and_then(|v| cx.real_of(v, || stmts.last().map_or(whole, |s| s.span())));
     let abs_sites = std::mem::take(&mut cx.abs_sites);
     let constant_sites = std::mem::take(&mut cx.constant_sites);
+    let lets = std::mem::take(&mut cx.lets);
     let body = value.map(|value| Body {
         value,
         abs_sites,
         constant_sites,
+        lets,
     });
     errors.finish_some(body, || syn::Error::new(whole, "expected an expression"))
 }
@@ -423,6 +438,26 @@ mod tests {
         );
         let e: syn::Expr = syn::parse_str("x.cbrt()").unwrap();
         assert!(with(|a| expr(a, &e)).is_err());
+    }
+
+    /// The bindings come back in order, shadowing included, each with earlier ones inlined;
+    /// the body's value is the one `block` gives.
+    #[test]
+    fn block_reports_its_bindings() {
+        let item: syn::ItemFn = syn::parse_str(
+            "fn f(x: f64, m: f64) -> f64 { let z = x - m; let w = z * z; let z = 2.0 * z; w + z }",
+        )
+        .unwrap();
+        let (id, lets) = with(|a| block_with_bindings(a, &item.block)).unwrap();
+        assert_eq!(id, with(|a| block(a, &item.block)).unwrap());
+        let names: Vec<&str> = lets.iter().map(|b| b.0.as_str()).collect();
+        assert_eq!(names, ["z", "w", "z"]);
+        assert_eq!(lets[0].1, p("x - m"));
+        assert_eq!(lets[1].1, p("(x - m).powi(2)"));
+        assert_eq!(lets[2].1, p("2.0 * (x - m)"));
+        let item: syn::ItemFn = syn::parse_str("fn f(x: f64) -> f64 { x.ln() }").unwrap();
+        let (_, lets) = with(|a| block_with_bindings(a, &item.block)).unwrap();
+        assert!(lets.is_empty());
     }
 
     // ---- errors --------------------------------------------------------------------------

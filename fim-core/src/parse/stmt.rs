@@ -18,7 +18,9 @@ impl Cx<'_> {
     /// its last expression. Names bound inside go out of scope at its end.
     pub fn block(&mut self, stmts: &[Stmt], whole: Span) -> Option<Value> {
         let mark = self.scope.mark();
+        self.nesting += 1;
         let v = self.statements(stmts, whole);
+        self.nesting -= 1;
         self.scope.truncate(mark);
         v
     }
@@ -213,9 +215,11 @@ impl Cx<'_> {
             }
             let mark = self.scope.mark();
             let errors_before = self.errors.count();
+            self.nesting += 1;
             if self.bind(&f.pat, item, false).is_some() {
                 self.loop_body(&f.body.stmts);
             }
+            self.nesting -= 1;
             self.scope.truncate(mark);
             // The same mistake in every iteration is reported once.
             if self.errors.count() > errors_before {
@@ -278,6 +282,9 @@ impl Cx<'_> {
         let Some(value) = self.typed(value, ty, &local.init.as_ref().map(|i| &*i.expr)) else {
             return;
         };
+        if let (Value::Real(id), 1, false) = (&value, self.nesting, mutable) {
+            self.lets.push((name.clone(), *id));
+        }
         self.scope.bind(name, value, mutable);
     }
 

@@ -91,6 +91,10 @@ pub struct Cx<'a> {
     pub abs_sites: Vec<(Id, Span)>,
     /// Each function applied to a constant, for the model's check that it is defined there.
     pub constant_sites: Vec<ConstantSite>,
+    /// The `let` bindings of numbers at the body's own level, in order.
+    pub lets: Vec<super::Binding>,
+    /// How many blocks and loop bodies enclose the statement being read (1 in the body).
+    pub nesting: usize,
     /// IR depths, memoized across the statements of a body.
     depths: HashMap<Id, usize>,
     /// Loop iterations unrolled so far.
@@ -106,6 +110,8 @@ impl<'a> Cx<'a> {
             scope,
             abs_sites: Vec::new(),
             constant_sites: Vec::new(),
+            lets: Vec::new(),
+            nesting: 0,
             depths: HashMap::default(),
             unrolled: 0,
         }
