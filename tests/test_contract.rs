@@ -68,3 +68,19 @@ fn parameters_may_be_named_like_generated_items() {
     assert!(named_like_items::score(1.0, mu, v)[0].is_finite());
     assert!(named_like_items(1.0, mu, v).is_finite());
 }
+
+/// Raw identifiers are ordinary names: `r#type` is a parameter, and the generated items take it
+/// under the same spelling.
+#[fisher_model(params(r#type), data(x))]
+fn raw_names(x: f64, r#type: f64) -> f64 {
+    x * r#type.ln() - r#type
+}
+
+#[test]
+fn raw_identifiers_name_parameters() {
+    // A Poisson rate: F = 1/λ.
+    assert_eq!(raw_names(2.0, 4.0), 2.0 * 4.0_f64.ln() - 4.0);
+    assert_eq!(raw_names::fisher(4.0), [[0.25]]);
+    assert_eq!(raw_names::PARAMS, ["type"]);
+    assert!((raw_names::jeffreys_log_density(4.0) - (-0.5 * 4.0_f64.ln())).abs() < 1e-15);
+}

@@ -142,6 +142,27 @@ fn fisher_is_nan_outside_the_domain() {
     );
 }
 
+/// A constant outside its range (a negative number of trials) and a parameter that no domain
+/// condition reads (the normal mean) give NaN too, rather than a number from a formula that
+/// happens to be defined there.
+#[test]
+fn constants_and_unguarded_parameters_outside_the_domain() {
+    let f = binomial::fisher(0.3, -1.0)[0][0];
+    assert!(f.is_nan(), "binomial F at n = −1: {f}");
+    assert!(binomial::jeffreys_log_density(0.3, -1.0).is_nan());
+    assert!(binomial::natural_gradient(0.3, -1.0, [1.0])[0].is_nan());
+    let f = normal::fisher(f64::NAN, 1.0);
+    assert!(
+        f.iter().flatten().all(|x| x.is_nan()),
+        "normal F at μ = NaN: {f:?}"
+    );
+    assert!(normal::jeffreys_log_density(f64::NAN, 1.0).is_nan());
+    assert!(normal::fisher_inverse(f64::NAN, 1.0)[0][0].is_nan());
+    // Inside the domain the guards change nothing.
+    assert_eq!(binomial::fisher(0.5, 4.0), [[16.0]]);
+    assert_eq!(normal::fisher(0.0, 0.5), [[4.0, 0.0], [0.0, 8.0]]);
+}
+
 /// Runs `call` in a child process (this test binary, filtered to `name`), so that a stack
 /// overflow, which aborts the process, fails only this test.
 fn survives_in_child(name: &str, call: impl FnOnce()) -> bool {

@@ -21,6 +21,7 @@ fn ui() {
         "reparam",
         "stubs",
         "arrays",
+        "hygiene",
     ] {
         t.compile_fail(format!("tests/ui/{category}/*.rs"));
     }

@@ -766,8 +766,23 @@ fn latex_stem(s: &str) -> String {
     }
 }
 
-/// `x_1` → `x_{1}`, `eta2` → `\eta_{2}`, `sigma` → `\sigma`, `df` → `\mathrm{df}`.
+/// `x_1` → `x_{1}`, `eta2` → `\eta_{2}`, `sigma` → `\sigma`, `df` → `\mathrm{df}`; an array
+/// entry `alpha[3]` → `\alpha_{3}`, `x[1][2]` → `x_{1,2}`; a raw `r#type` → `\mathrm{type}`.
 pub(crate) fn latex_name(name: &str) -> String {
+    let name = name.strip_prefix("r#").unwrap_or(name);
+    if let Some((stem, rest)) = name.split_once('[') {
+        let indices: Vec<&str> = rest.split(['[', ']']).filter(|s| !s.is_empty()).collect();
+        if !stem.is_empty() && !indices.is_empty() {
+            let stem = latex_name(stem);
+            // `beta_0[2]`: a stem with its own subscript is grouped, `{\beta_{0}}_{2}`.
+            let stem = if stem.contains('_') {
+                format!("{{{stem}}}")
+            } else {
+                stem
+            };
+            return format!("{stem}_{{{}}}", indices.join(","));
+        }
+    }
     if let Some((stem, sub)) = name.split_once('_') {
         if !stem.is_empty() && !sub.is_empty() {
             return format!("{}_{{{}}}", latex_stem(stem), latex_name(sub));
@@ -1307,6 +1322,10 @@ mod tests {
             ("sigma_sq", r"\sigma_{\mathrm{sq}}"),
             ("df", r"\mathrm{df}"),
             ("rate_", r"\mathrm{rate\_}"),
+            ("alpha[3]", r"\alpha_{3}"),
+            ("x[1][2]", "x_{1,2}"),
+            ("beta_0[2]", r"{\beta_{0}}_{2}"),
+            ("r#type", r"\mathrm{type}"),
         ];
         for (name, tex) in cases {
             let v = f.v(name);

@@ -162,6 +162,70 @@ pub(crate) fn find_ident(tokens: TokenStream, name: &str) -> Option<Span> {
     None
 }
 
+/// The identifier spelled `name`, raw where the name is (`r#type`).
+pub(crate) fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// The prefix of every name the generated code binds (`__fim_t0`, `__fim_f`, …).
+pub const RESERVED_PREFIX: &str = "__fim";
+
+/// The arguments the generated functions take besides the model's own, with the item that
+/// takes each and the model arguments that stand beside it there.
+pub const GENERATED_ARGUMENTS: [(&str, &str, &[Role]); 3] = [
+    (
+        "grad",
+        "natural_gradient",
+        &[Role::Param, Role::Constant, Role::Input],
+    ),
+    (
+        "delta",
+        "kl_quadratic",
+        &[Role::Param, Role::Constant, Role::Input],
+    ),
+    ("inputs", "fisher_averaged", &[Role::Param, Role::Constant]),
+];
+
+/// A name the generated code would capture or collide with, as an error at `ident` (`None`
+/// when the name is free): names starting with [`RESERVED_PREFIX`], and the names of
+/// [`GENERATED_ARGUMENTS`] for an argument in the role that stands beside them.
+pub(super) fn collision(ident: &Ident, role: Option<Role>) -> Option<syn::Error> {
+    let name = ident.to_string();
+    let name = name.strip_prefix("r#").unwrap_or(&name);
+    if name.starts_with(RESERVED_PREFIX) {
+        return Some(syn::Error::new(
+            ident.span(),
+            format!(
+                "`{name}`: names starting with `{RESERVED_PREFIX}` are reserved for the code \
+                 #[fisher_model] generates; rename it"
+            ),
+        ));
+    }
+    let (_, item, roles) = GENERATED_ARGUMENTS.iter().find(|g| g.0 == name)?;
+    if role.is_some_and(|r| !roles.contains(&r)) {
+        return None;
+    }
+    Some(syn::Error::new(
+        ident.span(),
+        format!(
+            "`{name}` is the name of an argument of the generated `{item}`, which also takes \
+             this one: rename it"
+        ),
+    ))
+}
+
+/// No argument may collide with the names of the generated code (see [`collision`]).
+pub(super) fn check_collisions(args: &[Arg], errors: &mut Errors) {
+    for a in args {
+        if let Some(e) = collision(&a.ident, Some(a.role)) {
+            errors.push(e);
+        }
+    }
+}
+
 /// Every free symbol of `id` must be an argument; an error points at the name in `tokens`.
 pub(super) fn check_names(
     arena: &mut Arena,

@@ -82,6 +82,8 @@ pub fn derive(arena: &mut Arena, lik: &Likelihood, errors: &mut Errors) -> Optio
     d.theorem1(&score, &fisher, &mut table);
     let inverse = matrix::inverse(d.arena, &d.domain, &fisher);
     let (shown, emitted) = d.forms(&score, &hessian);
+    let nonnegative = d.positive_constants();
+    let guards = d.samples.positive.clone();
     Some(Quantities {
         score,
         hessian,
@@ -95,6 +97,8 @@ pub fn derive(arena: &mut Arena, lik: &Likelihood, errors: &mut Errors) -> Optio
         checks: d.checks,
         domain: d.domain,
         samples: d.samples,
+        guards,
+        nonnegative,
     })
 }
 
@@ -492,6 +496,26 @@ impl Deriver<'_> {
         } else {
             Err(missing)
         }
+    }
+
+    /// The constants of the log-likelihood (symbols that are neither parameters nor data)
+    /// that the derivation found positive, such as `n` from F[θ][θ] = n / (θ(1 − θ)) > 0 and
+    /// not already a constraint of the domain.
+    fn positive_constants(&mut self) -> Vec<Id> {
+        let fixed = self.lik.params.iter().chain(&self.lik.data);
+        let fixed: Vec<Symbol> = fixed.copied().collect();
+        let mut out = Vec::new();
+        for s in self.arena.free_symbols(self.lik.loglik) {
+            if fixed.contains(&s) {
+                continue;
+            }
+            let sym = self.arena.sym(s);
+            let constraint = self.samples.positive.contains(&sym);
+            if !constraint && self.domain.is_positive(self.arena, sym) {
+                out.push(sym);
+            }
+        }
+        out
     }
 
     /// Score and Hessian simplified for people, and as emitted: each entry in its simplified

@@ -133,6 +133,7 @@ impl Model {
         let mut arena = Arena::new();
         let args = check::signature(&item, &mut arena, &mut errors);
         let (args, param_idents) = assign_roles(&attr, &item, args, &mut errors);
+        check::check_collisions(&args, &mut errors);
         // Each role's entries, flattened row-major: params in the attribute's order, the others
         // in the function's.
         let by_role = |r: Role| -> Vec<Symbol> {

@@ -45,7 +45,13 @@ pub struct Quantities {
     pub checks: Vec<Check>,
     /// Sign facts on the domain.
     pub domain: Domain,
-    /// Where sample points for proofs are drawn; its `positive` expressions are also the
-    /// guards of the generated functions (NaN outside the domain).
+    /// Where sample points for proofs are drawn.
     pub samples: SampleDomain,
+    /// Expressions that must be positive where the generated functions are defined (NaN
+    /// elsewhere): the domain's constraints.
+    pub guards: Vec<Id>,
+    /// Constants that must not be negative there: those the derivation found positive (the
+    /// number of trials `n`, from F's positive diagonal). Zero is allowed, where F may be
+    /// singular (no trials, no information) and the Jeffreys density −∞.
+    pub nonnegative: Vec<Id>,
 }

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use proc_macro2::Span;
+use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::Ident;
 
@@ -15,7 +16,7 @@ use crate::simplify;
 use crate::Arena;
 
 use super::attr::ReparamSyn;
-use super::check::Role;
+use super::check::{self, Role};
 use super::derive::{self, domain_of, Likelihood};
 use super::matrix::{self, Inverse, Jeffreys, Matrix, SYMBOLIC_DET_MAX};
 use super::proofs::{Check, Claim, Prover};
@@ -225,7 +226,22 @@ fn new_params(
         }
     }
     if params.len() == k {
-        return Some(params);
+        // A new parameter stands among the arguments of every generated function.
+        let mut clean = true;
+        for &p in &params {
+            let name = arena.name(p);
+            let ident = check::ident(name);
+            if let Some(mut e) = check::collision(&ident, Some(Role::Param)) {
+                let span = r
+                    .maps
+                    .iter()
+                    .find_map(|(_, e)| check::find_ident(e.to_token_stream(), name));
+                e = syn::Error::new(span.unwrap_or_else(|| r.name.span()), e.to_string());
+                errors.push(e);
+                clean = false;
+            }
+        }
+        return clean.then_some(params);
     }
     // Fewer new parameters than old: a constant written on the right may have been meant as one.
     let constants: Vec<String> = written

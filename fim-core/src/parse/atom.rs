@@ -91,6 +91,15 @@ pub fn path_value(arena: &mut Ir, scope: &Scope, p: &syn::ExprPath) -> syn::Resu
         return Err(syn::Error::new(path.span(), "empty path"));
     };
     if prefix.is_empty() && path.leading_colon.is_none() {
+        if matches!(last.as_str(), "self" | "Self" | "super" | "crate") {
+            return Err(syn::Error::new(
+                path.span(),
+                format!(
+                    "`{last}` is not a variable: a model's expressions use its arguments, \
+                     `let` names and the constants of std::f64::consts"
+                ),
+            ));
+        }
         if let Some(v) = scope.get(last) {
             return Ok(v.clone());
         }

@@ -7,7 +7,7 @@ use quote::{quote, ToTokens};
 use syn::{Ident, ItemFn};
 
 use crate::model::attr::Attr;
-use crate::model::check::{dims_of, entry_name, expr_idents};
+use crate::model::check::{dims_of, entry_name, expr_idents, RESERVED_PREFIX};
 
 use super::items::{stub_items, Param, Shape};
 
@@ -91,7 +91,10 @@ pub fn stub_module(func: &ItemFn, attr: &Attr) -> TokenStream {
                 expr_idents(e, &mut new);
             }
             new.retain(|i| {
-                !constants.contains(&i) && !attr.inputs.contains(i) && !attr.data.contains(i)
+                !constants.contains(&i)
+                    && !attr.inputs.contains(i)
+                    && !attr.data.contains(i)
+                    && usable_as_argument(i)
             });
             let scalars: Vec<Param> = new.iter().cloned().map(Param::scalar).collect();
             let with = |list: Vec<Param>, extra: &[&Ident]| -> Vec<Param> {
@@ -125,6 +128,14 @@ pub fn stub_module(func: &ItemFn, attr: &Attr) -> TokenStream {
             #(#subs)*
         }
     }
+}
+
+/// Whether a name read from a reparam can be an argument of the stubs: not `self` & co. (which
+/// cannot name an argument) and not a reserved name (the error already names it).
+fn usable_as_argument(i: &Ident) -> bool {
+    let name = i.to_string();
+    !matches!(name.as_str(), "self" | "Self" | "super" | "crate")
+        && !name.starts_with(RESERVED_PREFIX)
 }
 
 /// One empty name when none could be read, so that K ≥ 1.

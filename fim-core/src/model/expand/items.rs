@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, ToTokens};
+use quote::{format_ident, quote, ToTokens};
 use syn::Ident;
 
 use crate::emit;
@@ -59,6 +59,18 @@ impl Shape {
     fn k(&self) -> usize {
         self.names.len()
     }
+
+    /// The name of an argument the items add (`grad`, `delta`, `inputs`): the plain name, or
+    /// `__fim_grad` when a model argument already has it. The model is refused in that case
+    /// (see `check::check_collisions`), but its stubs must still compile cleanly.
+    fn free(&self, name: &str) -> Ident {
+        let taken = self.all.iter().any(|p| p.ident == name);
+        if taken {
+            format_ident!("__fim_{}", name)
+        } else {
+            format_ident!("{}", name)
+        }
+    }
 }
 
 /// How generated code reads each symbol: `theta`, `alpha[2]`.
@@ -85,6 +97,8 @@ pub struct Ctx<'a> {
     pub inverse: &'a Inverse,
     /// Expressions that must be positive on the domain (NaN outside).
     pub guards: &'a [Id],
+    /// Constants that must not be negative (NaN outside).
+    pub nonnegative: &'a [Id],
     /// The DERIVATION text.
     pub derivation: &'a str,
 }
@@ -245,7 +259,9 @@ pub fn matrix_text(arena: &Arena, m: &[Vec<Id>]) -> String {
 
 /// A function body computing `roots` over the arguments that read `vars`, arranging their
 /// values with `arrange`; it returns `nan` outside the domain (where a guard over its own
-/// arguments is not positive).
+/// arguments is not positive) and for a NaN argument (an argument that no guard reads is
+/// checked for NaN itself, so that NaN in gives NaN out even where the value does not depend
+/// on it).
 fn body(
     cx: &Ctx,
     roots: &[Id],
@@ -260,17 +276,37 @@ fn body(
         .copied()
         .filter(|&c| arena.free_symbols(c).iter().all(|s| vars.contains_key(s)))
         .collect();
+    let floors: Vec<Id> = cx
+        .nonnegative
+        .iter()
+        .copied()
+        .filter(|&c| arena.free_symbols(c).iter().all(|s| vars.contains_key(s)))
+        .collect();
+    let guarded: Vec<Symbol> = checks
+        .iter()
+        .chain(&floors)
+        .flat_map(|&c| arena.free_symbols(c))
+        .collect();
+    let mut unguarded: Vec<(&Symbol, &TokenStream)> =
+        vars.iter().filter(|(s, _)| !guarded.contains(s)).collect();
+    // In the order of the arguments' names, so that the output is deterministic.
+    unguarded.sort_by_key(|(_, t)| t.to_string());
     let mut all = roots.to_vec();
     all.extend(&checks);
+    all.extend(&floors);
     let e = emit::emit(arena, &all, vars).map_err(|m| syn::Error::new(Span::call_site(), m))?;
     let lets = &e.lets;
     let (values, tests) = e.values.split_at(roots.len());
+    let (tests, floors) = tests.split_at(checks.len());
     let out = arrange(values);
     // `!(v > 0)` is also true for NaN.
-    let check = if tests.is_empty() {
+    let mut conditions: Vec<TokenStream> = tests.iter().map(|t| quote! { (#t) > 0.0 }).collect();
+    conditions.extend(floors.iter().map(|t| quote! { (#t) >= 0.0 }));
+    conditions.extend(unguarded.iter().map(|(_, t)| quote! { !#t.is_nan() }));
+    let check = if conditions.is_empty() {
         quote! {}
     } else {
-        quote! { if !(#((#tests) > 0.0)&&*) { return #nan; } }
+        quote! { if !(#(#conditions)&&*) { return #nan; } }
     };
     Ok(quote! { #(#lets)* #check #out })
 }
@@ -293,6 +329,14 @@ fn call_p(name: &str, s: &Shape) -> TokenStream {
 
 // ---- the texts ----------------------------------------------------------------------------
 
+/// The parameter names as a user reads them: a raw `r#type` is `type`.
+fn shown_names(s: &Shape) -> Vec<&str> {
+    s.names
+        .iter()
+        .map(|n| n.strip_prefix("r#").unwrap_or(n))
+        .collect()
+}
+
 const PARAMS: Item = Item {
     kind: Kind::Const,
     lints: Lints::None,
@@ -302,11 +346,11 @@ const PARAMS: Item = Item {
         quote! { pub const PARAMS: [&str; #k] }
     },
     stub: |s| {
-        let names = &s.names;
+        let names = shown_names(s);
         quote! { [#(#names),*] }
     },
     build: |cx| {
-        let names = &cx.shape.names;
+        let names = shown_names(cx.shape);
         let doc = format!("The parameters, in matrix order: {}.", names.join(", "));
         Ok((doc, quote! { [#(#names),*] }))
     },
@@ -583,8 +627,8 @@ const NATURAL_GRADIENT: Item = Item {
     lints: Lints::Inline,
     present: always,
     signature: |s| {
-        let (p, k) = (args(&s.p), s.k());
-        quote! { pub fn natural_gradient(#p, grad: [f64; #k]) -> [f64; #k] }
+        let (p, k, grad) = (args(&s.p), s.k(), s.free("grad"));
+        quote! { pub fn natural_gradient(#p, #grad: [f64; #k]) -> [f64; #k] }
     },
     stub: nan_vector,
     build: |cx| {
@@ -594,7 +638,7 @@ const NATURAL_GRADIENT: Item = Item {
             matrix_text(cx.arena, cx.fisher)
         );
         let s = cx.shape;
-        let k = s.k();
+        let (k, g) = (s.k(), s.free("grad"));
         let body = match cx.inverse {
             Inverse::Closed(inv) => {
                 // Entries of F⁻¹ known to be zero (a block structure) are left out.
@@ -602,7 +646,7 @@ const NATURAL_GRADIENT: Item = Item {
                     .map(|i| {
                         let terms: Vec<TokenStream> = (0..k)
                             .filter(|&j| !cx.arena.is_zero(inv[i][j]))
-                            .map(|j| quote! { __fim_inv[#i][#j] * grad[#j] })
+                            .map(|j| quote! { __fim_inv[#i][#j] * #g[#j] })
                             .collect();
                         if terms.is_empty() {
                             quote! { 0.0_f64 }
@@ -620,7 +664,7 @@ const NATURAL_GRADIENT: Item = Item {
             Inverse::Singular => nan_vector(s),
             Inverse::Cholesky => {
                 let factor = unrolled::cholesky(k, &nan_vector(s));
-                let grad: Vec<TokenStream> = (0..k).map(|i| quote! { grad[#i] }).collect();
+                let grad: Vec<TokenStream> = (0..k).map(|i| quote! { #g[#i] }).collect();
                 let solve = unrolled::solve(k, &grad);
                 let fisher = call_p("fisher", s);
                 quote! {
@@ -639,8 +683,8 @@ const KL_QUADRATIC: Item = Item {
     lints: Lints::InlinePlain,
     present: always,
     signature: |s| {
-        let (p, k) = (args(&s.p), s.k());
-        quote! { pub fn kl_quadratic(#p, delta: [f64; #k]) -> f64 }
+        let (p, k, delta) = (args(&s.p), s.k(), s.free("delta"));
+        quote! { pub fn kl_quadratic(#p, #delta: [f64; #k]) -> f64 }
     },
     stub: nan_scalar,
     build: |cx| {
@@ -649,9 +693,12 @@ const KL_QUADRATIC: Item = Item {
              (second order in δ), with\n\n```text\nF = {}\n```\n\nNaN outside the domain.",
             matrix_text(cx.arena, cx.fisher)
         );
-        let k = cx.shape.k();
+        let (k, d) = (cx.shape.k(), cx.shape.free("delta"));
         let terms: Vec<TokenStream> = (0..k)
-            .flat_map(|i| (0..k).map(move |j| quote! { delta[#i] * __fim_f[#i][#j] * delta[#j] }))
+            .flat_map(|i| {
+                let d = d.clone();
+                (0..k).map(move |j| quote! { #d[#i] * __fim_f[#i][#j] * #d[#j] })
+            })
             .collect();
         let fisher = call_p("fisher", cx.shape);
         Ok((
@@ -732,8 +779,8 @@ const FISHER_AVERAGED: Item = Item {
     lints: Lints::Plain,
     present: with_inputs,
     signature: |s| {
-        let (fixed, ty, k) = (args(&s.fixed), inputs_type(s), s.k());
-        quote! { pub fn fisher_averaged(#fixed, inputs: #ty) -> [[f64; #k]; #k] }
+        let (fixed, ty, k, inputs) = (args(&s.fixed), inputs_type(s), s.k(), s.free("inputs"));
+        quote! { pub fn fisher_averaged(#fixed, #inputs: #ty) -> [[f64; #k]; #k] }
     },
     stub: nan_matrix,
     build: |cx| {
@@ -741,14 +788,14 @@ const FISHER_AVERAGED: Item = Item {
                    inputs: (1/N) Σ F(inputs[i]). NaN for an empty slice."
             .to_string();
         let s = cx.shape;
-        let k = s.k();
+        let (k, inputs) = (s.k(), s.free("inputs"));
         let bind = bind_inputs(s);
         let fisher = call_p("fisher", s);
         Ok((
             doc,
             quote! {
                 let mut __fim_acc = [[0.0_f64; #k]; #k];
-                for __fim_c in inputs {
+                for __fim_c in #inputs {
                     #bind
                     let __fim_f = #fisher;
                     for __fim_i in 0..#k {
@@ -757,7 +804,7 @@ const FISHER_AVERAGED: Item = Item {
                         }
                     }
                 }
-                let __fim_n = inputs.len() as f64;
+                let __fim_n = #inputs.len() as f64;
                 for __fim_row in __fim_acc.iter_mut() {
                     for __fim_x in __fim_row.iter_mut() {
                         *__fim_x /= __fim_n;
@@ -774,8 +821,8 @@ const JEFFREYS_AVERAGED: Item = Item {
     lints: Lints::Plain,
     present: with_inputs,
     signature: |s| {
-        let (fixed, ty) = (args(&s.fixed), inputs_type(s));
-        quote! { pub fn jeffreys_log_density_averaged(#fixed, inputs: #ty) -> f64 }
+        let (fixed, ty, inputs) = (args(&s.fixed), inputs_type(s), s.free("inputs"));
+        quote! { pub fn jeffreys_log_density_averaged(#fixed, #inputs: #ty) -> f64 }
     },
     stub: nan_scalar,
     build: |cx| {
@@ -783,10 +830,11 @@ const JEFFREYS_AVERAGED: Item = Item {
                    ([`fisher_averaged`]), by a Cholesky factorization; −∞ where it is singular."
             .to_string();
         let fixed = cx.shape.fixed.iter().map(|p| &p.ident);
+        let inputs = cx.shape.free("inputs");
         Ok((
             doc,
             quote! {
-                ::fim::__private::half_log_det(&self::fisher_averaged(#(#fixed,)* inputs))
+                ::fim::__private::half_log_det(&self::fisher_averaged(#(#fixed,)* #inputs))
             },
         ))
     },

@@ -7,15 +7,15 @@ pub mod fallback;
 pub mod items;
 mod unrolled;
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
-use syn::{Ident, ItemFn};
+use syn::ItemFn;
 
 use crate::print;
 
 use super::attr;
-use super::check::Arg;
 use super::check::Role;
+use super::check::{self, Arg};
 use super::derivation::Derivation;
 use super::reparam::Reparam;
 use super::report;
@@ -29,7 +29,12 @@ pub fn expand(attr_tokens: TokenStream, item: TokenStream) -> TokenStream {
     // emitted exactly as written.
     let balanced = crate::parse::balance(item.clone());
     if let Err(e) = crate::parse::check_depth(&balanced) {
-        return e.to_compile_error();
+        // The body is too deep for syn; the signature is not, and the stubs need only it.
+        let err = e.to_compile_error();
+        let stubs = signature_only(&balanced)
+            .map(|func| fallback::stub_module(&func, &attr_of(attr_tokens)))
+            .unwrap_or_default();
+        return quote! { #item #stubs #err };
     }
     let func: ItemFn = match syn::parse2(balanced) {
         Ok(f) => f,
@@ -57,6 +62,31 @@ pub fn expand(attr_tokens: TokenStream, item: TokenStream) -> TokenStream {
             quote! { #item #stubs #err }
         }
     }
+}
+
+/// The function with its body replaced by `{}`: what the stub module needs when the body
+/// itself cannot be read. `None` when even that does not parse as a function.
+fn signature_only(item: &TokenStream) -> Option<ItemFn> {
+    let mut trees: Vec<proc_macro2::TokenTree> = item.clone().into_iter().collect();
+    let body = trees.iter().rposition(|t| {
+        matches!(t, proc_macro2::TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Brace)
+    })?;
+    trees[body] = proc_macro2::TokenTree::Group(proc_macro2::Group::new(
+        proc_macro2::Delimiter::Brace,
+        TokenStream::new(),
+    ));
+    let item: TokenStream = trees.into_iter().collect();
+    crate::parse::check_depth(&item).ok()?;
+    syn::parse2(item).ok()
+}
+
+/// The attribute as far as it can be read (nothing when it is itself too deep).
+fn attr_of(tokens: TokenStream) -> attr::Attr {
+    let tokens = crate::parse::balance(tokens);
+    if crate::parse::check_depth(&tokens).is_err() {
+        return attr::Attr::default();
+    }
+    attr::parse(tokens, &mut Errors::new())
 }
 
 /// The generated module for a derivation.
@@ -96,7 +126,8 @@ pub fn generate(d: &Derivation) -> syn::Result<TokenStream> {
         fisher: &d.core.fisher,
         jeffreys: &d.core.jeffreys,
         inverse: &d.core.inverse,
-        guards: &d.core.samples.positive,
+        guards: &d.core.guards,
+        nonnegative: &d.core.nonnegative,
         derivation: &derivation,
     })?;
     let mut subs = Vec::new();
@@ -133,7 +164,7 @@ fn reparam_module(d: &Derivation, r: &Reparam, derivation: &str) -> syn::Result<
     let new: Vec<Param> = r
         .params
         .iter()
-        .map(|&s| Param::scalar(Ident::new(arena.name(s), Span::call_site())))
+        .map(|&s| Param::scalar(check::ident(arena.name(s))))
         .collect();
     let mut vars_new = Vars::default();
     for (&s, p) in r.params.iter().zip(&new) {
@@ -175,7 +206,8 @@ fn reparam_module(d: &Derivation, r: &Reparam, derivation: &str) -> syn::Result<
         fisher: &r.fisher,
         jeffreys: &r.jeffreys,
         inverse: &r.inverse,
-        guards: &r.direct.samples.positive,
+        guards: &r.direct.guards,
+        nonnegative: &r.direct.nonnegative,
         derivation,
     })?;
     let name = &r.name;
