@@ -133,3 +133,8 @@ pub mod __private {
         cholesky(&g).is_some()
     }
 }
+
+/// The README's examples, compiled and run as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -47,8 +47,8 @@ const METHODS: &str = "ln, exp, sqrt, powi, powf, recip, ln_1p, exp_m1, abs, sin
 #[rustfmt::skip]
 #[test]
 fn unsupported_operators() {
-    rejects("x % y", "unsupported operator `%`: supported are + - * / and unary -", "%");
-    rejects("x == y", "unsupported operator `==`: supported are + - * / and unary -", "==");
+    rejects("x % y", "`%` applies to integer index expressions only", "%");
+    rejects("x == y", "unsupported operator `==`: supported are + - * / (and % on indices) and unary -", "==");
     rejects("x.ln() + (x += 1.0)", "`+=` is a statement, as in `acc += term;` on a `let mut` binding", "+=");
     rejects("x ^ 2", "unsupported operator `^`", "^");
     rejects("!x", "unsupported operator `!`", "!");
@@ -178,7 +178,7 @@ fn every_error_is_reported_with_its_span() {
         [
             ("acos", "unsupported method `acos`"),
             ("cbrt", "unsupported method `cbrt`"),
-            ("%", "unsupported operator `%`"),
+            ("%", "`%` applies to integer index expressions only, as in `x[(i + 1) % N]`"),
             ("foo", "unsupported function `foo`"),
             ("n", "`powi` needs an integer literal exponent; use `powf` for a non-integer or symbolic exponent"),
             ("0.0", "division by zero"),

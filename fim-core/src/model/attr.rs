@@ -41,13 +41,25 @@ pub struct MomentSyn {
     pub span: Span,
 }
 
-/// One reparameterization as written: `NAME(theta = g(phi), ..)`.
+/// One reparameterization as written: `NAME(theta = g(phi), alpha[i] = eta[i].exp(), ..)`.
 #[derive(Clone, Debug)]
 pub struct ReparamSyn {
     /// The submodule name.
     pub name: Ident,
     /// `old = expression in the new parameters`, in order.
-    pub maps: Vec<(Ident, Expr)>,
+    pub maps: Vec<MapSyn>,
+}
+
+/// One `old = expression` of a reparameterization; `old` may be an entry of an array
+/// parameter, `alpha[2]`, or all of them, `alpha[i]` with a free index `i`.
+#[derive(Clone, Debug)]
+pub struct MapSyn {
+    /// The old parameter.
+    pub old: Ident,
+    /// Its indices as written, one per dimension (none for an `f64`).
+    pub indices: Vec<Expr>,
+    /// The expression in the new parameters.
+    pub rhs: Expr,
 }
 
 /// The parsed attribute.
@@ -277,14 +289,20 @@ fn reparams(input: ParseStream) -> syn::Result<Vec<ReparamSyn>> {
         let mut maps = Vec::new();
         while !content.is_empty() {
             let old: Ident = content.parse()?;
+            let mut indices = Vec::new();
+            while content.peek(syn::token::Bracket) {
+                let index;
+                syn::bracketed!(index in content);
+                indices.push(index.parse::<Expr>()?);
+            }
             content.parse::<Token![=]>().map_err(|e| {
                 syn::Error::new(
                     e.span(),
                     format!("expected `{old} = expression` in reparam `{name}`"),
                 )
             })?;
-            let e: Expr = content.parse()?;
-            maps.push((old, e));
+            let rhs: Expr = content.parse()?;
+            maps.push(MapSyn { old, indices, rhs });
             if content.is_empty() {
                 break;
             }

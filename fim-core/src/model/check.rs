@@ -112,6 +112,15 @@ pub(crate) fn dims_of(ty: &syn::Type) -> Option<Vec<usize>> {
     }
 }
 
+/// The type of an argument of shape `dims`: `f64`, `[f64; N]`, `[[f64; M]; N]`.
+pub(crate) fn array_type(dims: &[usize]) -> syn::Type {
+    let mut ty: syn::Type = syn::parse_quote!(f64);
+    for &n in dims.iter().rev() {
+        ty = syn::parse_quote!([#ty; #n]);
+    }
+    ty
+}
+
 /// The name of entry `k` of an argument: `alpha` for an `f64`, `alpha[2]`, `x[1][0]`.
 pub(crate) fn entry_name(ident: &str, dims: &[usize], k: usize) -> String {
     let mut name = ident.to_string();
@@ -160,14 +169,6 @@ pub(crate) fn find_ident(tokens: TokenStream, name: &str) -> Option<Span> {
         }
     }
     None
-}
-
-/// The identifier spelled `name`, raw where the name is (`r#type`).
-pub(crate) fn ident(name: &str) -> Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => Ident::new(name, Span::call_site()),
-    }
 }
 
 /// The prefix of every name the generated code binds (`__fim_t0`, `__fim_f`, …).
@@ -438,43 +439,5 @@ fn undefined(arena: &Arena, site: &parse::ConstantSite) -> Option<&'static str> 
                 None
             }
         }
-    }
-}
-
-/// The plain identifiers (variables) of an expression, in order of first appearance.
-pub(super) fn expr_idents(e: &syn::Expr, out: &mut Vec<Ident>) {
-    for_each_expr(e, |e| {
-        if let syn::Expr::Path(p) = e {
-            if let Some(i) = p.path.get_ident().filter(|_| p.qself.is_none()) {
-                if !out.contains(i) {
-                    out.push(i.clone());
-                }
-            }
-        }
-    });
-}
-
-/// Visits `e` and its operand subexpressions in written order (pre-order, left to right),
-/// without recursion. The function of a call is not visited: it is a name, not a value.
-fn for_each_expr<'a>(e: &'a syn::Expr, mut f: impl FnMut(&'a syn::Expr)) {
-    let mut stack = vec![e];
-    while let Some(e) = stack.pop() {
-        f(e);
-        let start = stack.len();
-        match e {
-            syn::Expr::Binary(b) => stack.extend([&*b.left, &*b.right]),
-            syn::Expr::Unary(u) => stack.push(&u.expr),
-            syn::Expr::Paren(p) => stack.push(&p.expr),
-            syn::Expr::Group(g) => stack.push(&g.expr),
-            syn::Expr::Cast(c) => stack.push(&c.expr),
-            syn::Expr::MethodCall(m) => {
-                stack.push(&m.receiver);
-                stack.extend(m.args.iter());
-            }
-            syn::Expr::Call(c) => stack.extend(c.args.iter()),
-            _ => {}
-        }
-        // Children were pushed in written order: reverse them so the first pops first.
-        stack[start..].reverse();
     }
 }

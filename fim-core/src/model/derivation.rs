@@ -152,6 +152,8 @@ impl Derivation {
 
     /// Proves each stated formula (as written by the user) equal to the derived one.
     fn verify_claims(&mut self, claims: Vec<(String, syn::Expr, Id)>, errors: &mut Errors) {
+        // The formulas read the model's arrays as the body does: `alpha[2]`.
+        let scope = super::scope_of(&mut self.model.arena, &self.model.args);
         let q = &mut self.core;
         let mut prover = Prover {
             arena: &mut self.model.arena,
@@ -161,7 +163,7 @@ impl Derivation {
             errors,
         };
         for (name, e, derived) in claims {
-            match crate::parse::expr(prover.arena, &e) {
+            match crate::parse::expr_in(prover.arena, &e, &scope) {
                 Ok(stated) => {
                     prover.prove_at(&name, Claim::new(stated, derived), e.span());
                 }

@@ -343,7 +343,7 @@ fn assign_roles(
 }
 
 /// The array arguments, bound to their entries, for the body and the attribute.
-fn scope_of(arena: &mut Arena, args: &[Arg]) -> parse::Scope {
+pub(super) fn scope_of(arena: &mut Arena, args: &[Arg]) -> parse::Scope {
     let mut scope = parse::Scope::new();
     for a in args.iter().filter(|a| !a.dims.is_empty()) {
         let v = a.value(arena);

@@ -485,7 +485,8 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn unsupported_expressions() {
-        err_at("x % y", "unsupported operator `%`: supported are + - * / and unary -", "%");
+        err_at("x % y", "`%` applies to integer index expressions only", "%");
+        err_at("x ^ y", "unsupported operator `^`: supported are + - * / (and % on indices) and unary -", "^");
         err_at("x < y", "unsupported operator `<`", "<");
         err_at("!x", "unsupported operator `!`", "!");
         err_at("if a { x } else { y }", "unsupported `if`: supported are + - * /, unary -", "if");

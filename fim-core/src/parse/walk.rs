@@ -48,6 +48,8 @@ pub enum Arith {
     Sub,
     Mul,
     Div,
+    /// `%` (the operator's span): for integer index expressions only (`(i + 1) % N`).
+    Rem(Span),
 }
 
 /// Combines the values its operands left on the value stack (`None` marks an error).
@@ -223,7 +225,7 @@ impl<'a> Cx<'a> {
                              binding: it has no value inside an expression"
                         )
                     } else {
-                        format!("unsupported operator `{text}`: supported are + - * / and unary -")
+                        format!("unsupported operator `{text}`: supported are + - * / (and % on indices) and unary -")
                     };
                     self.errors.push(syn::Error::new(b.op.span(), msg));
                     schedule(Op::Fail(2), vec![&b.left, &b.right])
@@ -237,7 +239,7 @@ impl<'a> Cx<'a> {
                     let text = other.to_token_stream().to_string();
                     self.errors.push(syn::Error::new(
                         other.span(),
-                        format!("unsupported operator `{text}`: supported are + - * / and unary -"),
+                        format!("unsupported operator `{text}`: supported are + - * / (and % on indices) and unary -"),
                     ));
                     schedule(Op::Fail(1), vec![&u.expr])
                 }
@@ -415,6 +417,10 @@ impl<'a> Cx<'a> {
                     return self.fail(right.span(), "division by zero: the divisor is exactly 0")
                 }
                 Arith::Div => p.checked_div(*q),
+                Arith::Rem(_) if *q == 0 => {
+                    return self.fail(right.span(), "remainder by zero: the divisor is exactly 0")
+                }
+                Arith::Rem(_) => p.checked_rem(*q),
             };
             return match r {
                 Some(r) => Some(Value::Int(r)),
@@ -434,6 +440,13 @@ impl<'a> Cx<'a> {
                     return self.fail(right.span(), "division by zero: the divisor is exactly 0");
                 }
                 self.arena.div(x, y)
+            }
+            Arith::Rem(op) => {
+                return self.fail(
+                    op,
+                    "`%` applies to integer index expressions only, as in `x[(i + 1) % N]`: \
+                     the remainder of real numbers has no derivative at its jumps",
+                )
             }
         }))
     }
@@ -562,6 +575,7 @@ fn arith(op: &BinOp) -> Option<Arith> {
         BinOp::Sub(_) => Arith::Sub,
         BinOp::Mul(_) => Arith::Mul,
         BinOp::Div(_) => Arith::Div,
+        BinOp::Rem(r) => Arith::Rem(r.span()),
         _ => return None,
     })
 }

@@ -7,7 +7,8 @@ use quote::{quote, ToTokens};
 use syn::{Ident, ItemFn};
 
 use crate::model::attr::Attr;
-use crate::model::check::{dims_of, entry_name, expr_idents, RESERVED_PREFIX};
+use crate::model::check::{array_type, dims_of, entry_name, RESERVED_PREFIX};
+use crate::model::reparam::written_names;
 
 use super::items::{stub_items, Param, Shape};
 
@@ -86,17 +87,34 @@ pub fn stub_module(func: &ItemFn, attr: &Attr) -> TokenStream {
         .reparams
         .iter()
         .map(|r| {
-            let mut new: Vec<Ident> = Vec::new();
-            for (_, e) in &r.maps {
-                expr_idents(e, &mut new);
-            }
-            new.retain(|i| {
-                !constants.contains(&i)
-                    && !attr.inputs.contains(i)
-                    && !attr.data.contains(i)
-                    && usable_as_argument(i)
-            });
-            let scalars: Vec<Param> = new.iter().cloned().map(Param::scalar).collect();
+            // The new parameters as the real module takes them, as far as they can be read.
+            let arg_dims = |i: &Ident| find(i).map(|a| a.1.clone());
+            let written = written_names(&r.maps, &arg_dims).unwrap_or_default();
+            let new: Vec<Param> = written
+                .iter()
+                .filter(|w| {
+                    let i = &w.ident;
+                    !constants.contains(&i)
+                        && !attr.inputs.contains(i)
+                        && !attr.data.contains(i)
+                        && usable_as_argument(i)
+                })
+                .map(|w| Param {
+                    ident: w.ident.clone(),
+                    ty: array_type(&w.dims).to_token_stream(),
+                    entries: w.dims.iter().product(),
+                })
+                .collect();
+            let names: Vec<String> = written
+                .iter()
+                .filter(|w| new.iter().any(|p| p.ident == w.ident))
+                .flat_map(|w| {
+                    let n: usize = w.dims.iter().product();
+                    let name = w.ident.to_string();
+                    (0..n).map(move |k| entry_name(&name, &w.dims, k))
+                })
+                .collect();
+            let scalars = new;
             let with = |list: Vec<Param>, extra: &[&Ident]| -> Vec<Param> {
                 list.into_iter().chain(of(extra)).collect()
             };
@@ -109,7 +127,7 @@ pub fn stub_module(func: &ItemFn, attr: &Attr) -> TokenStream {
                 .chain(of(&constants))
                 .collect();
             let items = stub_items(&Shape {
-                names: at_least_one(new.iter().map(|i| i.to_string()).collect()),
+                names: at_least_one(names),
                 p,
                 fixed,
                 all,

@@ -211,9 +211,11 @@ fn with_inputs(s: &Shape) -> bool {
     !s.inputs.is_empty()
 }
 
+/// `a: f64, b: [f64; 3],` — each argument with a trailing comma, so that a list with nothing
+/// in it (a stub whose parameters could not be read) is still a valid start of a signature.
 fn args(ps: &[Param]) -> TokenStream {
     let (ids, tys): (Vec<&Ident>, Vec<&TokenStream>) = ps.iter().map(|p| (&p.ident, &p.ty)).unzip();
-    quote! { #(#ids: #tys),* }
+    quote! { #(#ids: #tys,)* }
 }
 
 fn nan_scalar(_: &Shape) -> TokenStream {
@@ -628,7 +630,7 @@ const NATURAL_GRADIENT: Item = Item {
     present: always,
     signature: |s| {
         let (p, k, grad) = (args(&s.p), s.k(), s.free("grad"));
-        quote! { pub fn natural_gradient(#p, #grad: [f64; #k]) -> [f64; #k] }
+        quote! { pub fn natural_gradient(#p #grad: [f64; #k]) -> [f64; #k] }
     },
     stub: nan_vector,
     build: |cx| {
@@ -684,7 +686,7 @@ const KL_QUADRATIC: Item = Item {
     present: always,
     signature: |s| {
         let (p, k, delta) = (args(&s.p), s.k(), s.free("delta"));
-        quote! { pub fn kl_quadratic(#p, #delta: [f64; #k]) -> f64 }
+        quote! { pub fn kl_quadratic(#p #delta: [f64; #k]) -> f64 }
     },
     stub: nan_scalar,
     build: |cx| {
@@ -780,7 +782,7 @@ const FISHER_AVERAGED: Item = Item {
     present: with_inputs,
     signature: |s| {
         let (fixed, ty, k, inputs) = (args(&s.fixed), inputs_type(s), s.k(), s.free("inputs"));
-        quote! { pub fn fisher_averaged(#fixed, #inputs: #ty) -> [[f64; #k]; #k] }
+        quote! { pub fn fisher_averaged(#fixed #inputs: #ty) -> [[f64; #k]; #k] }
     },
     stub: nan_matrix,
     build: |cx| {
@@ -822,7 +824,7 @@ const JEFFREYS_AVERAGED: Item = Item {
     present: with_inputs,
     signature: |s| {
         let (fixed, ty, inputs) = (args(&s.fixed), inputs_type(s), s.free("inputs"));
-        quote! { pub fn jeffreys_log_density_averaged(#fixed, #inputs: #ty) -> f64 }
+        quote! { pub fn jeffreys_log_density_averaged(#fixed #inputs: #ty) -> f64 }
     },
     stub: nan_scalar,
     build: |cx| {

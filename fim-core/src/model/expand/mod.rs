@@ -14,8 +14,8 @@ use syn::ItemFn;
 use crate::print;
 
 use super::attr;
+use super::check::Arg;
 use super::check::Role;
-use super::check::{self, Arg};
 use super::derivation::Derivation;
 use super::reparam::Reparam;
 use super::report;
@@ -161,16 +161,8 @@ fn reparam_module(d: &Derivation, r: &Reparam, derivation: &str) -> syn::Result<
     let constants = of_role(&|r| r == Role::Constant);
     let inputs = of_role(&|r| r == Role::Input);
     let random = of_role(&|r| matches!(r, Role::Data | Role::Input));
-    let new: Vec<Param> = r
-        .params
-        .iter()
-        .map(|&s| Param::scalar(check::ident(arena.name(s))))
-        .collect();
-    let mut vars_new = Vars::default();
-    for (&s, p) in r.params.iter().zip(&new) {
-        let id = &p.ident;
-        vars_new.insert(s, quote! { #id });
-    }
+    let new: Vec<Param> = r.args.iter().map(param_of).collect();
+    let vars_new = vars_of(&r.args.iter().collect::<Vec<_>>());
     let params = |list: &[&Arg]| -> Vec<Param> { list.iter().map(|a| param_of(a)).collect() };
     let shape = Shape {
         names: r

@@ -2,21 +2,22 @@
 //! Jeffreys_φ = Jeffreys_θ ∘ g + ln |det J|; the same derived directly from ℓ(g(φ)) with the
 //! moments mapped through g, and the two routes proved equal.
 
+mod map;
+
+pub(crate) use map::written_names;
+
 use std::collections::HashMap;
 
 use proc_macro2::Span;
-use quote::ToTokens;
-use syn::spanned::Spanned;
 use syn::Ident;
 
 use crate::expect::DeclaredMoment;
 use crate::expr::{Id, Symbol};
-use crate::parse;
 use crate::simplify;
 use crate::Arena;
 
 use super::attr::ReparamSyn;
-use super::check::{self, Role};
+use super::check::Arg;
 use super::derive::{self, domain_of, Likelihood};
 use super::matrix::{self, Inverse, Jeffreys, Matrix, SYMBOLIC_DET_MAX};
 use super::proofs::{Check, Claim, Prover};
@@ -29,8 +30,11 @@ use crate::ctxt::Errors;
 pub struct Reparam {
     /// The submodule name.
     pub name: Ident,
-    /// The new parameters, in order of first appearance in the right-hand sides.
+    /// The new parameters entry by entry, in the order first written in the right-hand sides
+    /// (an array's entries row-major).
     pub params: Vec<Symbol>,
+    /// The arguments that hold them, numbers or arrays, as the submodule's functions take them.
+    pub args: Vec<Arg>,
     /// Old parameter → its expression in the new ones, in the old parameters' order.
     pub map: Vec<(Symbol, Id)>,
     /// J[i][a] = ∂θᵢ/∂φₐ.
@@ -55,8 +59,8 @@ pub fn reparam(
     r: &ReparamSyn,
     errors: &mut Errors,
 ) -> Option<Reparam> {
-    let (map, written) = old_to_new(arena, model, r, errors)?;
-    let params = new_params(arena, model, r, &written, errors)?;
+    let (map, written, names) = map::old_to_new(arena, model, r, errors)?;
+    let (params, args) = map::new_params(arena, model, r, &written, &names, errors)?;
     let subst: HashMap<Symbol, Id> = map.iter().copied().collect();
     let direct = direct_route(arena, model, r, &params, &subst, errors)?;
     let loglik = arena.substitute(model.loglik, &subst);
@@ -110,6 +114,7 @@ pub fn reparam(
     Some(Reparam {
         name: r.name.clone(),
         params,
+        args,
         map,
         jacobian,
         fisher,
@@ -118,173 +123,6 @@ pub fn reparam(
         direct,
         checks,
     })
-}
-
-/// Old parameter → its expression in the new ones.
-type Map = Vec<(Symbol, Id)>;
-
-/// The map θ = g(φ), checked: every name on the left is a parameter, mapped once, by an
-/// expression free of the data. Returns the map in the old parameters' order and the
-/// right-hand sides in the order written.
-fn old_to_new(
-    arena: &mut Arena,
-    model: &Model,
-    r: &ReparamSyn,
-    errors: &mut Errors,
-) -> Option<(Map, Vec<Id>)> {
-    let mut bad = false;
-    let mut map: HashMap<Symbol, Id> = HashMap::new();
-    let mut written: Vec<Id> = Vec::new();
-    for (old, e) in &r.maps {
-        let Some(arg) = model.args.iter().find(|a| a.ident == *old) else {
-            errors.push(syn::Error::new(
-                old.span(),
-                format!("`{old}` is not a parameter of `{}`", model.item.sig.ident),
-            ));
-            bad = true;
-            continue;
-        };
-        if arg.role != Role::Param {
-            errors.push(syn::Error::new(
-                old.span(),
-                format!("`{old}` is not a parameter: only params(..) can be reparameterized"),
-            ));
-            bad = true;
-            continue;
-        }
-        let [sym] = arg.syms[..] else {
-            errors.push(syn::Error::new(
-                old.span(),
-                format!(
-                    "`{old}` is an array: map each of its entries, as in `{old}[i] = eta[i].exp()`"
-                ),
-            ));
-            bad = true;
-            continue;
-        };
-        match parse::expr(arena, e) {
-            Ok(id) => {
-                if map.insert(sym, id).is_some() {
-                    errors.push(syn::Error::new(
-                        old.span(),
-                        format!("`{old}` is mapped twice in reparam `{}`", r.name),
-                    ));
-                    bad = true;
-                }
-                if arena.depends_on_any(id, &model.data) {
-                    errors.push(syn::Error::new(
-                        e.span(),
-                        "a reparameterization cannot depend on the data",
-                    ));
-                    bad = true;
-                }
-                written.push(id);
-            }
-            Err(err) => {
-                errors.push(err);
-                bad = true;
-            }
-        }
-    }
-    if bad {
-        return None;
-    }
-    for &p in &model.params {
-        if !map.contains_key(&p) {
-            let name = arena.name(p).to_string();
-            errors.push(syn::Error::new(
-                r.name.span(),
-                format!(
-                    "reparam `{}` leaves parameter `{name}` unmapped: add `{name} = …` \
-                     (or `{name} = {name}` to keep it)",
-                    r.name
-                ),
-            ));
-            bad = true;
-        }
-    }
-    (!bad).then(|| (model.params.iter().map(|p| (*p, map[p])).collect(), written))
-}
-
-/// The new parameters: the free symbols of the right-hand sides that are not constants or
-/// inputs, in order of first appearance; there must be as many as old ones.
-fn new_params(
-    arena: &Arena,
-    model: &Model,
-    r: &ReparamSyn,
-    written: &[Id],
-    errors: &mut Errors,
-) -> Option<Vec<Symbol>> {
-    let k = model.params.len();
-    let fixed = model.syms_where(|r| matches!(r, Role::Constant | Role::Input));
-    let mut params: Vec<Symbol> = Vec::new();
-    for &id in written {
-        for s in arena.free_symbols(id) {
-            if !fixed.contains(&s) && !params.contains(&s) {
-                params.push(s);
-            }
-        }
-    }
-    if params.len() == k {
-        // A new parameter stands among the arguments of every generated function.
-        let mut clean = true;
-        for &p in &params {
-            let name = arena.name(p);
-            let ident = check::ident(name);
-            if let Some(mut e) = check::collision(&ident, Some(Role::Param)) {
-                let span = r
-                    .maps
-                    .iter()
-                    .find_map(|(_, e)| check::find_ident(e.to_token_stream(), name));
-                e = syn::Error::new(span.unwrap_or_else(|| r.name.span()), e.to_string());
-                errors.push(e);
-                clean = false;
-            }
-        }
-        return clean.then_some(params);
-    }
-    // Fewer new parameters than old: a constant written on the right may have been meant as one.
-    let constants: Vec<String> = written
-        .iter()
-        .flat_map(|&id| arena.free_symbols(id))
-        .filter(|s| model.constants.contains(s))
-        .map(|s| format!("`{}`", arena.name(s)))
-        .fold(Vec::new(), |mut v, n| {
-            if !v.contains(&n) {
-                v.push(n);
-            }
-            v
-        });
-    let msg = if params.len() < k && !constants.is_empty() {
-        let (is, it) = if constants.len() == 1 {
-            ("is a constant", "it")
-        } else {
-            ("are constants", "they")
-        };
-        format!(
-            "reparam `{}`: {} {is} of `{}` (arguments that are not params, data or inputs), so \
-             {it} cannot be a new parameter; write the old parameters in new names, as in \
-             `theta = phi / (1.0 + phi)`",
-            r.name,
-            constants.join(", "),
-            model.item.sig.ident
-        )
-    } else {
-        format!(
-            "reparam `{}` has {} new parameter{} ({}) for {k} old one{}: the map must be square",
-            r.name,
-            params.len(),
-            if params.len() == 1 { "" } else { "s" },
-            params
-                .iter()
-                .map(|&s| arena.name(s).to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            if k == 1 { "" } else { "s" },
-        )
-    };
-    errors.push(syn::Error::new(r.name.span(), msg));
-    None
 }
 
 /// The direct route: ℓ(g(φ)) derived in φ, with the declared moments mapped through g.
