@@ -4,6 +4,11 @@
 //! declared) and K independent normals (2K parameters, moments declared). Targets: Dirichlet
 //! K = 20, multinomial K = 10 and 20 normals each ≤ 1 s.
 //!
+//! The models written with arrays (issue 11): a Dirichlet with K = 50 and 100 independent
+//! normals (200 parameters) with iterator sums and a `for` loop, a logistic regression with 50
+//! coefficients over `inputs(c)`, and logistic regressions over data sets written in the body
+//! (K coefficients × N rows: 2 × 200, 10 × 50, 50 × 4). Target: each derivation ≤ 1 s.
+//!
 //! `cargo bench -p fim-core --bench derive`; medians are in
 //! `target/criterion/<group>/<id>/new/estimates.json` (`median.point_estimate`, ns).
 //! A size whose single derivation takes more than 10 s is skipped, with the larger ones of its
@@ -26,7 +31,10 @@ const CAP: Duration = Duration::from_secs(10);
 
 #[path = "../tests/common/families.rs"]
 mod families;
-use families::{dirichlet, multinomial, normals};
+use families::{
+    dirichlet, dirichlet_array, logistic_inputs, logistic_rows, multinomial, normals,
+    normals_array,
+};
 
 /// Builds a family member's attribute and function text for a size K.
 type Source = fn(usize) -> (String, String);
@@ -96,5 +104,28 @@ fn scaling(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, catalog, scaling);
+fn arrays(c: &mut Criterion) {
+    let models: [(&str, (String, String), usize); 7] = [
+        ("dirichlet_50", dirichlet_array(50), 50),
+        ("normals_100", normals_array(100), 200),
+        ("logistic_inputs_50", logistic_inputs(50), 50),
+        ("logistic_rows_2x200", logistic_rows(2, 200), 2),
+        ("logistic_rows_10x50", logistic_rows(10, 50), 10),
+        ("logistic_rows_50x4", logistic_rows(50, 4), 50),
+        ("logistic_rows_3x40", logistic_rows(3, 40), 3),
+    ];
+    let mut g = c.benchmark_group("arrays");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(200))
+        .measurement_time(Duration::from_secs(5));
+    for (name, (attr, item), k) in &models {
+        assert_eq!(derive(attr, item).core.fisher.len(), *k, "{name}");
+        g.bench_function(*name, |b| {
+            b.iter(|| derive(black_box(attr), black_box(item)))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, catalog, scaling, arrays);
 criterion_main!(benches);

@@ -3,7 +3,8 @@
 //! `cargo run --release -p fim-core --example profile -- MODEL [REPEATS] [K]` with MODEL a row
 //! of the catalog (bernoulli, binomial, binomial_odds, poisson, exponential, normal,
 //! normal_variance, geometric, gamma, beta, multinomial) or a family at size K (dirichletK,
-//! multinomialK, normalsK). The same sources as `benches/derive.rs`.
+//! multinomialK, normalsK; with arrays dirichletA, normalsA, logisticK over inputs, and
+//! logisticKN over FIM_ROWS rows written in the body). The same sources as `benches/derive.rs`.
 use fim_core::model::Derivation;
 
 #[path = "../tests/common/catalog.rs"]
@@ -16,6 +17,13 @@ fn source(name: &str, k: usize) -> Option<(String, String)> {
         "dirichletK" => Some(families::dirichlet(k)),
         "multinomialK" => Some(families::multinomial(k)),
         "normalsK" => Some(families::normals(k)),
+        "dirichletA" => Some(families::dirichlet_array(k)),
+        "normalsA" => Some(families::normals_array(k)),
+        "logisticK" => Some(families::logistic_inputs(k)),
+        "logisticKN" => {
+            let n = std::env::var("FIM_ROWS").ok()?.parse().ok()?;
+            Some(families::logistic_rows(k, n))
+        }
         _ => catalog::CATALOG
             .iter()
             .find(|row| row.0 == name)
@@ -36,7 +44,8 @@ fn main() {
     let Some((a, f)) = source(&which, k) else {
         let names: Vec<&str> = catalog::CATALOG.iter().map(|row| row.0).collect();
         eprintln!(
-            "unknown model `{which}`: one of {}, dirichletK, multinomialK, normalsK",
+            "unknown model `{which}`: one of {}, dirichletK, multinomialK, normalsK, \
+             dirichletA, normalsA, logisticK, logisticKN (with FIM_ROWS)",
             names.join(", ")
         );
         std::process::exit(2);

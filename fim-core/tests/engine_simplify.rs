@@ -393,3 +393,46 @@ fn identity_proofs_use_the_canonical_form() {
         assert_eq!(v, Verdict::Proved(Method::Canonical), "{lhs} = {rhs}");
     }
 }
+
+// ---- sums of unrelated fractions --------------------------------------------------------------
+
+/// Σᵢ cᵢ / (1 + e^xᵢ) over `n` rows, in the given order of the rows.
+fn row_fractions(order: impl Iterator<Item = usize>) -> String {
+    order
+        .map(|i| format!("c{i} / (1.0 + x{i}.exp())"))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// Twenty fractions with unrelated denominators: over one common denominator the numerator
+/// would hold 20 · 2¹⁹ terms. They stay apart, the form is canonical (the rows in another
+/// order meet it, the difference is zero), simplifying again gives it back, and it has the
+/// sum's value.
+#[test]
+fn unrelated_fractions_stay_apart() {
+    let n = 20;
+    let mut a = Arena::new();
+    let domain = Domain::new();
+    let forward = p(&mut a, &row_fractions(0..n));
+    let backward = p(&mut a, &row_fractions((0..n).rev()));
+    let s = simplify::simplify(&mut a, &domain, forward);
+    assert_eq!(simplify::simplify(&mut a, &domain, s), s, "not idempotent");
+    assert_eq!(
+        simplify::simplify(&mut a, &domain, backward),
+        s,
+        "order matters"
+    );
+    let diff = a.sub(forward, backward);
+    let d = simplify::simplify(&mut a, &domain, diff);
+    assert!(a.is_zero(d), "{}", print::rust(&a, d));
+    same_values(&a, forward, s, &print::rust(&a, s));
+    // A fraction that shares a row's denominator joins that row: (c0 + 1) / (1 + e^x0).
+    let joined = p(
+        &mut a,
+        &format!("{} + 1.0 / (1.0 + x0.exp())", row_fractions(0..n)),
+    );
+    let j = simplify::simplify(&mut a, &domain, joined);
+    let text = print::rust(&a, j);
+    assert_eq!(text.matches("x0.exp()").count(), 1, "{text}");
+    same_values(&a, joined, j, &text);
+}

@@ -9,7 +9,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::{solve, MomentTable, Terms, Workspace};
-use crate::expr::{Id, Symbol};
+use crate::expr::{Id, Node, Symbol};
 use crate::simplify::{self, Domain};
 
 /// Brings `m` to reduced row-echelon form in place; returns the pivot column of each of the
@@ -48,6 +48,11 @@ pub(crate) fn rref(arena: &mut impl Workspace, domain: &Domain, m: &mut [Vec<Id>
     }
     pivots
 }
+
+/// Above this many data statistics with symbolic coefficients the elimination is not tried:
+/// the reduced rows are ratios of minors of the coefficient matrix, whose size grows
+/// factorially with it (a logistic regression over 20 rows written in the body).
+const BY_RANK_SYMBOLIC_MAX: usize = 6;
 
 /// Derivative orders tried when looking for constant dependencies among coefficient columns.
 const WRONSKIAN_ORDER_MAX: usize = 2;
@@ -96,6 +101,17 @@ pub(super) fn by_rank(
                 g[i][col[&key]] = c;
             }
         }
+    }
+    let symbolic = g
+        .iter()
+        .flatten()
+        .any(|&c| !matches!(arena.node(c), Node::Num(_)));
+    if symbolic && m > BY_RANK_SYMBOLIC_MAX {
+        return Some(Err(
+            "the score holds more data statistics than parameters, with symbolic coefficients \
+             (a data set written in the body): relating them by elimination would build minors \
+             of the design, too large to simplify; F = −E[H] needs no moments of them",
+        ));
     }
     let data = table.normalizer().data().to_vec();
     let mut w = g.clone();

@@ -768,6 +768,9 @@ pub(crate) fn solve(
     mut m: Vec<Vec<Id>>,
     n: usize,
 ) -> Result<Vec<Id>, &'static str> {
+    if let Some(x) = solve_by_attribution(arena, domain, &m, n) {
+        return Ok(x);
+    }
     let k = m.len();
     for col in 0..n {
         let pivot = (col..k)
@@ -797,4 +800,99 @@ pub(crate) fn solve(
         }
     }
     Ok(m.into_iter().take(n).map(|r| r[n]).collect())
+}
+
+/// The solution of C x = r read off the right-hand sides, where each term of rⱼ holds exactly
+/// one of its row's coefficients Cⱼᵢ as a factor: the terms holding Cⱼᵢ, divided by it, are xᵢ,
+/// and the solution is then verified on every equation. A regression's score is of this shape
+/// (Σᵢ cᵢⱼ (yᵢ − pᵢ) with symbolic covariates cᵢⱼ), where elimination would build minors of
+/// the symbolic design matrix, exponentially large in the number of rows. `None` when the
+/// terms do not attribute uniquely or the candidate does not solve the system.
+fn solve_by_attribution(
+    arena: &mut impl simplify::Workspace,
+    domain: &Domain,
+    m: &[Vec<Id>],
+    n: usize,
+) -> Option<Vec<Id>> {
+    if n < 2 {
+        return None;
+    }
+    let mut parts: Vec<Option<Vec<Id>>> = vec![None; n];
+    for row in m {
+        let mut terms = Vec::new();
+        additive_terms(arena, row[n], &mut terms);
+        let mut mine: Vec<Vec<Id>> = vec![Vec::new(); n];
+        for t in terms {
+            let mut owners =
+                (0..n).filter(|&i| !arena.is_zero(row[i]) && divides(arena, row[i], t));
+            let (Some(i), None) = (owners.next(), owners.next()) else {
+                return None;
+            };
+            let q = arena.div(t, row[i]);
+            mine[i].push(q);
+        }
+        for (i, q) in mine.into_iter().enumerate() {
+            if parts[i].is_none() && !arena.is_zero(row[i]) {
+                parts[i] = Some(q);
+            }
+        }
+    }
+    let x: Vec<Id> = parts
+        .into_iter()
+        .map(|p| {
+            let sum = arena.add(p?);
+            Some(simplify::simplify(arena, domain, sum))
+        })
+        .collect::<Option<_>>()?;
+    for row in m {
+        let mut terms: Vec<Id> = (0..n).map(|i| arena.mul([row[i], x[i]])).collect();
+        terms.push(arena.neg(row[n]));
+        let residual = arena.add(terms);
+        if !simplify::is_zero(arena, domain, residual) {
+            return None;
+        }
+    }
+    Some(x)
+}
+
+/// The terms of `id` as a sum, a constant multiple of a sum distributed over it.
+fn additive_terms(arena: &mut impl simplify::Workspace, id: Id, out: &mut Vec<Id>) {
+    match arena.node(id).clone() {
+        Node::Add(ts) => {
+            for t in ts.iter() {
+                additive_terms(arena, *t, out);
+            }
+        }
+        Node::Mul(c, fs) if fs.len() == 1 && fs[0].1 == crate::expr::rat(1) => {
+            if let Node::Add(ts) = arena.node(fs[0].0).clone() {
+                for t in ts.iter() {
+                    let c = arena.num(c.clone());
+                    let scaled = arena.mul([c, *t]);
+                    additive_terms(arena, scaled, out);
+                }
+            } else {
+                out.push(id);
+            }
+        }
+        _ => out.push(id),
+    }
+}
+
+/// True when `c` is a non-numeric product whose every factor appears in the product `t` with
+/// at least its exponent (of the same sign).
+fn divides(arena: &Ir, c: Id, t: Id) -> bool {
+    let factors = |id: Id| -> Vec<(Id, Rational)> {
+        match arena.node(id) {
+            Node::Mul(_, fs) => fs.to_vec(),
+            Node::Num(_) => Vec::new(),
+            _ => vec![(id, crate::expr::rat(1))],
+        }
+    };
+    let zero = crate::expr::rat(0);
+    let (cf, tf) = (factors(c), factors(t));
+    !cf.is_empty()
+        && cf.iter().all(|(b, e)| {
+            tf.iter()
+                .any(|(tb, te)| tb == b && ((*e > zero && te >= e) || (*e < zero && te <= e)))
+        })
 }

@@ -144,7 +144,8 @@ impl Derivation {
                 Jeffreys::Numeric => errors.push(syn::Error::new(
                     jexpr.span(),
                     "the Jeffreys density of this model has no closed form here (numeric \
-                     log-det); `verify(jeffreys = ..)` cannot be checked",
+                     log-det: F is dense and larger than 4×4, or its entries are too large for a \
+                     closed-form determinant); `verify(jeffreys = ..)` cannot be checked",
                 )),
             }
         }

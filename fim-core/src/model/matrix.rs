@@ -16,6 +16,27 @@ pub const SYMBOLIC_DET_MAX: usize = 4;
 /// time rather than a closed-form inverse.
 pub const CLOSED_INVERSE_MAX: usize = 3;
 
+/// Above this many operations in the upper triangle of F (as [`print::op_count`] counts them)
+/// neither the closed-form inverse nor the closed-form determinant is attempted: both put the
+/// entries over one common denominator, whose size grows exponentially with the number of
+/// distinct denominators (a logistic regression over N rows written in the body has N of
+/// them), while the Cholesky factorization at run time costs O(K³) whatever the entries are.
+/// The catalog's largest F holds under 300 operations; a data set of 3 rows already holds 1600.
+pub const CLOSED_FORM_MAX_OPS: usize = 600;
+
+/// True when F's entries are too large for a closed-form inverse or determinant
+/// ([`CLOSED_FORM_MAX_OPS`]).
+pub fn too_large_for_closed_forms(arena: &Arena, f: &[Vec<Id>]) -> bool {
+    let mut ops = 0;
+    for e in upper(f) {
+        ops += print::op_count(arena, e);
+        if ops > CLOSED_FORM_MAX_OPS {
+            return true;
+        }
+    }
+    false
+}
+
 /// A square matrix of expressions, row by row.
 pub type Matrix = Vec<Vec<Id>>;
 
@@ -96,10 +117,14 @@ pub fn det_cofactor(arena: &mut Arena, m: &[Vec<Id>]) -> Id {
 /// F⁻¹ for a symmetric F, in closed form where its structure allows: adj(F) / det F up to
 /// [`CLOSED_INVERSE_MAX`]; block by block for a block-diagonal F whose blocks are that small
 /// (a diagonal F included); by Sherman–Morrison for a diagonal plus a constant (rank one, as
-/// the Dirichlet and the multinomial have). Otherwise an unrolled Cholesky at run time.
+/// the Dirichlet and the multinomial have). Otherwise, or when the entries are too large for a
+/// closed form ([`CLOSED_FORM_MAX_OPS`]), an unrolled Cholesky at run time.
 pub fn inverse(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Inverse {
     let k = f.len();
     if k <= CLOSED_INVERSE_MAX {
+        if k > 1 && too_large_for_closed_forms(arena, f) {
+            return Inverse::Cholesky;
+        }
         return adjugate_inverse(arena, domain, f);
     }
     let blocks = blocks(arena, f);
@@ -110,6 +135,9 @@ pub fn inverse(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Inverse {
                 .iter()
                 .map(|&i| b.iter().map(|&j| f[i][j]).collect())
                 .collect();
+            if sub.len() > 1 && too_large_for_closed_forms(arena, &sub) {
+                return Inverse::Cholesky;
+            }
             let Inverse::Closed(sub) = adjugate_inverse(arena, domain, &sub) else {
                 return Inverse::Singular;
             };
@@ -267,10 +295,26 @@ fn blocks(arena: &Arena, f: &[Vec<Id>]) -> Vec<Vec<usize>> {
     blocks
 }
 
-/// ½ ln det F, using the structure of F where it has one.
+/// ½ ln det F, using the structure of F where it has one; numeric when F is dense and larger
+/// than [`SYMBOLIC_DET_MAX`] or when a block's entries are too large for a closed-form
+/// determinant ([`CLOSED_FORM_MAX_OPS`]).
 pub fn jeffreys_of(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Jeffreys {
     let k = f.len();
     let blocks = blocks(arena, f);
+    // Only the determinants by cofactors (blocks up to SYMBOLIC_DET_MAX) can grow too large.
+    let too_large = blocks.iter().any(|b| {
+        if b.len() == 1 || b.len() > SYMBOLIC_DET_MAX {
+            return false;
+        }
+        let sub: Matrix = b
+            .iter()
+            .map(|&i| b.iter().map(|&j| f[i][j]).collect())
+            .collect();
+        too_large_for_closed_forms(arena, &sub)
+    });
+    if too_large {
+        return Jeffreys::Numeric;
+    }
     // The logarithms whose sum is ln det F; `whole` when they are already in display form.
     let (how, logs, whole): (&'static str, Vec<Id>, bool) = if blocks.iter().all(|b| b.len() == 1) {
         let logs = f

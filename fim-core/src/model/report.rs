@@ -9,7 +9,7 @@ use crate::print;
 use crate::Arena;
 
 use super::derivation::Derivation;
-use super::matrix::{Jeffreys, SYMBOLIC_DET_MAX};
+use super::matrix::{Jeffreys, CLOSED_FORM_MAX_OPS, SYMBOLIC_DET_MAX};
 use super::proofs::{Check, CheckOutcome};
 
 /// One line of the report: `line!(out, "…", args)` appends the formatted text and a newline.
@@ -138,11 +138,15 @@ fn check_line(c: &Check) -> String {
     format!("- {}: {o}\n", c.name)
 }
 
-fn jeffreys_line(fm: &Fmt, j: &Jeffreys) -> String {
+fn jeffreys_line(fm: &Fmt, j: &Jeffreys, k: usize) -> String {
     match j {
         Jeffreys::Closed { expr, how } => format!(
             "½ ln det F = {} (determinant by {how}; the log density up to an additive constant)\n",
             fm.f(*expr)
+        ),
+        Jeffreys::Numeric if k <= SYMBOLIC_DET_MAX => format!(
+            "½ ln det F is computed numerically (Cholesky log-determinant): F's entries hold \
+             more than {CLOSED_FORM_MAX_OPS} operations, too large for a closed-form determinant\n"
         ),
         Jeffreys::Numeric => format!(
             "½ ln det F is computed numerically (Cholesky log-determinant): F is dense and \
@@ -211,7 +215,7 @@ fn render(d: &Derivation, style: Style) -> String {
         fm.entry("F", params[i], params[j])
     });
     line!(out, "\n## Jeffreys prior\n");
-    out.push_str(&jeffreys_line(&fm, &d.core.jeffreys));
+    out.push_str(&jeffreys_line(&fm, &d.core.jeffreys, params.len()));
     for r in &d.reparams {
         line!(out, "\n## Reparameterization `{}`\n", r.name);
         for (old, g) in &r.map {
@@ -230,7 +234,7 @@ fn render(d: &Derivation, style: Style) -> String {
             fm.entry("F", r.params[i], r.params[j])
         });
         out.push('\n');
-        out.push_str(&jeffreys_line(&fm, &r.jeffreys));
+        out.push_str(&jeffreys_line(&fm, &r.jeffreys, r.params.len()));
     }
     line!(out, "\n## Checks\n");
     for c in d

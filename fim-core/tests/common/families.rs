@@ -100,3 +100,54 @@ pub fn normals(k: usize) -> (String, String) {
     );
     (attr, item)
 }
+
+/// Dirichlet with array arguments and iterator sums, `alpha: [f64; K]`, `x: [f64; K]`.
+pub fn dirichlet_array(k: usize) -> (String, String) {
+    let item = format!(
+        "fn dirichlet(x: [f64; {k}], alpha: [f64; {k}]) -> f64 {{ \
+         ln_gamma(alpha.iter().sum::<f64>()) \
+         - alpha.iter().map(|a| ln_gamma(*a)).sum::<f64>() \
+         + alpha.iter().zip(x.iter()).map(|(a, x)| (a - 1.0) * x.ln()).sum::<f64>() }}"
+    );
+    ("params(alpha), data(x)".to_string(), item)
+}
+
+/// K independent normals written with a `for` loop over arrays, first two moments indexed.
+pub fn normals_array(k: usize) -> (String, String) {
+    let attr = "params(m, s), data(x), \
+                moments(E[x[i]] = m[i], E[x[i].powi(2)] = m[i].powi(2) + s[i].powi(2))";
+    let item = format!(
+        "fn normals(x: [f64; {k}], m: [f64; {k}], s: [f64; {k}]) -> f64 {{ \
+         let mut l = 0.0; \
+         for i in 0..{k} {{ l += -s[i].ln() - (x[i] - m[i]).powi(2) / (2.0 * s[i].powi(2)); }} \
+         l }}"
+    );
+    (attr.to_string(), item)
+}
+
+/// Logistic regression with K coefficients for one observation over `inputs(c)`: the
+/// derivation keeps one row and the generated `*_averaged` functions sum over a data set.
+pub fn logistic_inputs(k: usize) -> (String, String) {
+    let item = format!(
+        "fn logistic(y: f64, b: [f64; {k}], c: [f64; {k}]) -> f64 {{ \
+         let eta = b.iter().zip(c.iter()).map(|(b, c)| b * c).sum::<f64>(); \
+         y * eta - (1.0 + eta.exp()).ln() }}"
+    );
+    ("params(b), data(y), inputs(c)".to_string(), item)
+}
+
+/// Logistic regression with K coefficients over a data set of N rows written out in the body
+/// (the covariates `c` a constant matrix): N unrolled terms, each a sum of K products.
+pub fn logistic_rows(k: usize, n: usize) -> (String, String) {
+    let item = format!(
+        "fn logistic(y: [f64; {n}], b: [f64; {k}], c: [[f64; {k}]; {n}]) -> f64 {{ \
+         let mut l = 0.0; \
+         for i in 0..{n} {{ \
+           let mut eta = 0.0; \
+           for j in 0..{k} {{ eta += b[j] * c[i][j]; }} \
+           l += y[i] * eta - (1.0 + eta.exp()).ln(); \
+         }} \
+         l }}"
+    );
+    ("params(b), data(y)".to_string(), item)
+}
