@@ -32,8 +32,7 @@ const CAP: Duration = Duration::from_secs(10);
 #[path = "../tests/common/families.rs"]
 mod families;
 use families::{
-    dirichlet, dirichlet_array, logistic_inputs, logistic_rows, multinomial, normals,
-    normals_array,
+    dirichlet, dirichlet_array, logistic_inputs, logistic_rows, multinomial, normals, normals_array,
 };
 
 /// Builds a family member's attribute and function text for a size K.

@@ -305,11 +305,12 @@ fn body(
     let mut conditions: Vec<TokenStream> = tests.iter().map(|t| quote! { (#t) > 0.0 }).collect();
     conditions.extend(floors.iter().map(|t| quote! { (#t) >= 0.0 }));
     conditions.extend(unguarded.iter().map(|(_, t)| quote! { !#t.is_nan() }));
-    let check = if conditions.is_empty() {
-        quote! {}
-    } else {
-        quote! { if !(#(#conditions)&&*) { return #nan; } }
-    };
+    // In chunks: rustc's stack overflows on a chain of a few hundred `&&` (100 independent
+    // normals guard 300 arguments).
+    let check = conditions.chunks(GUARD_CHUNK).map(|chunk| {
+        quote! { if !(#(#chunk)&&*) { return #nan; } }
+    });
+    let check = quote! { #(#check)* };
     Ok(quote! { #(#lets)* #check #out })
 }
 
@@ -680,6 +681,12 @@ const NATURAL_GRADIENT: Item = Item {
     },
 };
 
+/// Domain conditions per `if` in generated code.
+const GUARD_CHUNK: usize = 32;
+
+/// Above this many nonzero entries in F's upper triangle, `kl_quadratic` loops over F.
+const KL_UNROLLED_MAX: usize = 64;
+
 const KL_QUADRATIC: Item = Item {
     kind: Kind::Fn,
     lints: Lints::InlinePlain,
@@ -696,20 +703,44 @@ const KL_QUADRATIC: Item = Item {
             matrix_text(cx.arena, cx.fisher)
         );
         let (k, d) = (cx.shape.k(), cx.shape.free("delta"));
-        let terms: Vec<TokenStream> = (0..k)
-            .flat_map(|i| {
-                let d = d.clone();
-                (0..k).map(move |j| quote! { #d[#i] * __fim_f[#i][#j] * #d[#j] })
-            })
-            .collect();
         let fisher = call_p("fisher", cx.shape);
-        Ok((
-            doc,
+        // δᵀ F δ over the upper triangle's entries that are not known to be zero, written out
+        // while they are few; otherwise a loop, so the code stays small (and rustc's parser
+        // never meets a sum of K² terms).
+        let mut terms: Vec<TokenStream> = Vec::new();
+        for i in 0..k {
+            for j in i..k {
+                if cx.arena.is_zero(cx.fisher[i][j]) {
+                    continue;
+                }
+                terms.push(if i == j {
+                    quote! { #d[#i] * __fim_f[#i][#i] * #d[#i] }
+                } else {
+                    quote! { 2.0 * #d[#i] * __fim_f[#i][#j] * #d[#j] }
+                });
+            }
+        }
+        let value = if terms.is_empty() {
+            quote! { let _ = (#fisher, #d); 0.0 }
+        } else if terms.len() <= KL_UNROLLED_MAX {
             quote! {
                 let __fim_f = #fisher;
                 0.5 * (#(#terms)+*)
-            },
-        ))
+            }
+        } else {
+            quote! {
+                let __fim_f = #fisher;
+                let mut __fim_q = 0.0;
+                for __fim_i in 0..#k {
+                    __fim_q += #d[__fim_i] * __fim_f[__fim_i][__fim_i] * #d[__fim_i];
+                    for __fim_j in __fim_i + 1..#k {
+                        __fim_q += 2.0 * #d[__fim_i] * __fim_f[__fim_i][__fim_j] * #d[__fim_j];
+                    }
+                }
+                0.5 * __fim_q
+            }
+        };
+        Ok((doc, value))
     },
 };
 
