@@ -192,8 +192,8 @@ impl Cx<'_> {
             );
         }
         if n.unsigned_abs() > u64::from(MAX_POWI_EXPONENT) {
-            return self.fail(
-                written.span(),
+            return self.fail_at(
+                written,
                 format!(
                     "`powi` exponent `{n}` is beyond the engine's budget of ±{MAX_POWI_EXPONENT}: \
                      exact work on such a power would not finish (and the power overflows f64 \

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap as HashMap;
 use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Lit, UnOp};
 
-use crate::budget::MAX_EXPANDED_TERMS;
+use crate::budget::{MAX_EXPANDED_DEGREE, MAX_EXPANDED_TERMS};
 use crate::ctxt::Errors;
 use crate::expr::{Id, Ir, Node, Special};
 
@@ -162,6 +162,13 @@ impl<'a> Cx<'a> {
         None
     }
 
+    /// Records an error spanning all of `tokens` (the whole expression, also on stable
+    /// compilers where spans cannot be joined); `None`.
+    pub fn fail_at<T>(&mut self, tokens: &dyn ToTokens, msg: impl std::fmt::Display) -> Option<T> {
+        self.errors.push(syn::Error::new_spanned(tokens, msg));
+        None
+    }
+
     /// The value of `root`, or `None` after recording why not.
     pub fn value(&mut self, root: &Expr) -> Option<Value> {
         let mut tasks = vec![Task::Visit(root)];
@@ -215,7 +222,7 @@ impl<'a> Cx<'a> {
             }
         }
         if self.depths.get(&id).copied().unwrap_or(0) <= MAX_IR_DEPTH {
-            return self.bounded(id, source.span());
+            return self.bounded(id, source);
         }
         self.fail(
             source.span(),
@@ -227,8 +234,8 @@ impl<'a> Cx<'a> {
     }
 
     /// `id` if it multiplies out to at most [`MAX_EXPANDED_TERMS`] terms (estimated before any
-    /// expansion), else an error at `span`.
-    pub fn bounded(&mut self, id: Id, span: Span) -> Option<Id> {
+    /// expansion), else an error spanning `source`.
+    pub fn bounded(&mut self, id: Id, source: &dyn ToTokens) -> Option<Id> {
         let mut stack = vec![(id, false)];
         while let Some((node, children_done)) = stack.pop() {
             if self.sizes.contains_key(&node) {
@@ -242,8 +249,10 @@ impl<'a> Cx<'a> {
             let size = self.size_of(node);
             self.sizes.insert(node, size);
         }
-        let terms = self.sizes[&id].terms;
-        if terms <= MAX_EXPANDED_TERMS {
+        let Size { terms, degree, .. } = self.sizes[&id];
+        // Wide products of low degree (unrolled products over array entries) expand without
+        // the coefficient growth that makes high degrees explode: only those are refused.
+        if terms <= MAX_EXPANDED_TERMS || degree <= MAX_EXPANDED_DEGREE {
             return Some(id);
         }
         let about = if terms < 1e15 {
@@ -251,8 +260,8 @@ impl<'a> Cx<'a> {
         } else {
             format!("about {terms:.1e}")
         };
-        self.fail(
-            span,
+        self.fail_at(
+            source,
             format!(
                 "this expression expands to more than {MAX_EXPANDED_TERMS} terms ({about} once \
                  its products and powers are multiplied out), beyond the engine's budget: \
