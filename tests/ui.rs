@@ -22,6 +22,7 @@ fn ui() {
         "stubs",
         "arrays",
         "hygiene",
+        "budgets",
     ] {
         t.compile_fail(format!("tests/ui/{category}/*.rs"));
     }

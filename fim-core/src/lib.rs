@@ -9,6 +9,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod arena;
+pub mod budget;
 pub mod ctxt;
 pub mod diff;
 pub mod emit;

@@ -264,13 +264,15 @@ pub fn q_add(a: &Rational, b: &Rational) -> Rational {
     a + b
 }
 
-/// Raises a rational to an integer power; `None` for `0` to a negative power.
+/// Raises a rational to an integer power; `None` for `0` to a negative power, and for a
+/// result beyond [`MAX_EXACT_BITS`](crate::budget::MAX_EXACT_BITS).
 pub fn rat_powi(base: &Rational, exp: &BigInt) -> Option<Rational> {
     if base.is_zero() && exp.is_negative() {
         return None;
     }
     let e = exp.to_i32()?;
-    if e.unsigned_abs() > 4096 {
+    // Beyond the budget the power stays symbolic (see `budget::MAX_EXACT_BITS`).
+    if !crate::budget::exact_power_fits(base, u64::from(e.unsigned_abs())) {
         return None;
     }
     Some(base.pow(e as isize))

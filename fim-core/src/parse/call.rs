@@ -3,6 +3,7 @@
 //! unrolled when the model compiles (`iter`, `map`, `zip`, `enumerate`, `sum`, `product`, …),
 //! with closures applied item by item.
 
+use crate::budget::MAX_POWI_EXPONENT;
 use num_traits::Signed;
 use proc_macro2::Span;
 use quote::ToTokens;
@@ -188,6 +189,16 @@ impl Cx<'_> {
             return self.fail(
                 written.span(),
                 format!("`powi` exponent `{n}` does not fit in an i32"),
+            );
+        }
+        if n.unsigned_abs() > u64::from(MAX_POWI_EXPONENT) {
+            return self.fail_at(
+                written,
+                format!(
+                    "`powi` exponent `{n}` is beyond the engine's budget of ±{MAX_POWI_EXPONENT}: \
+                     exact work on such a power would not finish (and the power overflows f64 \
+                     for any base not close to 1); use `powf`, which stays symbolic"
+                ),
             );
         }
         if *n < 0 && self.arena.is_zero(x) {

@@ -36,7 +36,9 @@ const ANGLE_WEIGHT: usize = 5;
 /// `syn::parse2`.
 ///
 /// See [`MAX_DEPTH`] for how depth is weighted and for the second bound on operator chains.
-/// The error points at the token that crosses the limit and names it.
+/// The error points at the token that crosses the limit and names it. Numeric literals longer
+/// than [`MAX_LITERAL_DIGITS`](crate::budget::MAX_LITERAL_DIGITS) are refused here too: syn
+/// reads a literal's digits in quadratic time (a 10⁵-digit literal took 45 s).
 pub fn check_depth(tokens: &proc_macro2::TokenStream) -> syn::Result<()> {
     // Each pending group carries the depth and chain length accumulated on the path to it.
     let mut pending: Vec<(TokenStream, usize, usize)> = vec![(tokens.clone(), 0, 0)];
@@ -77,7 +79,7 @@ pub fn check_depth(tokens: &proc_macro2::TokenStream) -> syn::Result<()> {
                             weight += w;
                         }
                     }
-                    TokenTree::Literal(_) => {}
+                    TokenTree::Literal(l) => crate::budget::check_literal(l)?,
                 }
                 longest_run = longest_run.max(run);
                 if weight + longest_run > MAX_DEPTH {

@@ -170,6 +170,10 @@ fn statements(arena: &mut Ir, stmts: &[syn::Stmt], whole: Span, scope: Scope) ->
     let mut cx = Cx::new(arena, &mut errors, scope);
     let v = cx.block(stmts, whole);
     let value = v.and_then(|v| cx.real_of(v, || stmts.last().map_or(whole, |s| s.span())));
+    let value = match (value, stmts.last()) {
+        (Some(id), Some(tail)) => cx.bounded(id, tail),
+        (value, _) => value,
+    };
     let abs_sites = std::mem::take(&mut cx.abs_sites);
     let constant_sites = std::mem::take(&mut cx.constant_sites);
     let lets = std::mem::take(&mut cx.lets);

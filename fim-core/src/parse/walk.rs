@@ -8,8 +8,9 @@ use rustc_hash::FxHashMap as HashMap;
 use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Lit, UnOp};
 
+use crate::budget::{MAX_EXPANDED_DEGREE, MAX_EXPANDED_TERMS};
 use crate::ctxt::Errors;
-use crate::expr::{Id, Ir, Special};
+use crate::expr::{Id, Ir, Node, Special};
 
 use super::atom::{literal, path_text, path_value};
 use super::value::{Scope, Value};
@@ -101,6 +102,41 @@ pub struct Cx<'a> {
     depths: HashMap<Id, usize>,
     /// Loop iterations unrolled so far.
     pub unrolled: usize,
+    /// Estimated expanded sizes, memoized like `depths`.
+    sizes: HashMap<Id, Size>,
+}
+
+/// An upper bound on the size of an expression once multiplied out, estimated from its IR
+/// without expanding (see [`MAX_EXPANDED_TERMS`]).
+#[derive(Clone, Copy)]
+struct Size {
+    /// Terms of the expanded numerator, bounded by the multinomial counts of its factors.
+    terms: f64,
+    /// Total degree in its atoms.
+    degree: f64,
+    /// Its atoms (symbols and opaque subterms), hashed into 64 bits.
+    atoms: u64,
+}
+
+impl Size {
+    /// At most the number of monomials of its degree in its atoms.
+    fn capped(mut self) -> Size {
+        let n = self.atoms.count_ones();
+        let mut monomials = 1.0_f64;
+        for i in 1..=n {
+            monomials *= (self.degree + f64::from(i)) / f64::from(i);
+        }
+        self.terms = self.terms.min(monomials).max(1.0);
+        self
+    }
+
+    fn atom(id: Id) -> Size {
+        Size {
+            terms: 1.0,
+            degree: 1.0,
+            atoms: 1 << (id.index() % 64),
+        }
+    }
 }
 
 impl<'a> Cx<'a> {
@@ -116,12 +152,20 @@ impl<'a> Cx<'a> {
             nesting: 0,
             depths: HashMap::default(),
             unrolled: 0,
+            sizes: HashMap::default(),
         }
     }
 
     /// Records an error at `span`; `None`, so that callers can return it.
     pub fn fail<T>(&mut self, span: Span, msg: impl Into<String>) -> Option<T> {
         self.errors.push(syn::Error::new(span, msg.into()));
+        None
+    }
+
+    /// Records an error spanning all of `tokens` (the whole expression, also on stable
+    /// compilers where spans cannot be joined); `None`.
+    pub fn fail_at<T>(&mut self, tokens: &dyn ToTokens, msg: impl std::fmt::Display) -> Option<T> {
+        self.errors.push(syn::Error::new_spanned(tokens, msg));
         None
     }
 
@@ -178,7 +222,7 @@ impl<'a> Cx<'a> {
             }
         }
         if self.depths.get(&id).copied().unwrap_or(0) <= MAX_IR_DEPTH {
-            return Some(id);
+            return self.bounded(id, source);
         }
         self.fail(
             source.span(),
@@ -187,6 +231,109 @@ impl<'a> Cx<'a> {
                  {MAX_IR_DEPTH} levels; compute it in smaller steps"
             ),
         )
+    }
+
+    /// `id` if it multiplies out to at most [`MAX_EXPANDED_TERMS`] terms (estimated before any
+    /// expansion), else an error spanning `source`.
+    pub fn bounded(&mut self, id: Id, source: &dyn ToTokens) -> Option<Id> {
+        let mut stack = vec![(id, false)];
+        while let Some((node, children_done)) = stack.pop() {
+            if self.sizes.contains_key(&node) {
+                continue;
+            }
+            if !children_done {
+                stack.push((node, true));
+                stack.extend(self.arena.children(node).into_iter().map(|c| (c, false)));
+                continue;
+            }
+            let size = self.size_of(node);
+            self.sizes.insert(node, size);
+        }
+        let Size { terms, degree, .. } = self.sizes[&id];
+        // Wide products of low degree (unrolled products over array entries) expand without
+        // the coefficient growth that makes high degrees explode: only those are refused.
+        if terms <= MAX_EXPANDED_TERMS || degree <= MAX_EXPANDED_DEGREE {
+            return Some(id);
+        }
+        let about = if terms < 1e15 {
+            format!("about {terms:.0}")
+        } else {
+            format!("about {terms:.1e}")
+        };
+        self.fail_at(
+            source,
+            format!(
+                "this expression expands to more than {MAX_EXPANDED_TERMS} terms ({about} once \
+                 its products and powers are multiplied out), beyond the engine's budget: \
+                 the derivation would not finish; write the model with fewer nested products"
+            ),
+        )
+    }
+
+    /// The size of `node` from those of its children (already in `sizes`).
+    fn size_of(&self, node: Id) -> Size {
+        let of = |c: &Id| self.sizes[c];
+        match self.arena.node(node) {
+            Node::Num(_) => Size {
+                terms: 1.0,
+                degree: 0.0,
+                atoms: 0,
+            },
+            Node::Add(ts) => {
+                let mut s = Size {
+                    terms: 0.0,
+                    degree: 0.0,
+                    atoms: 0,
+                };
+                // Terms over the same atoms merge: each class is capped on its own.
+                let mut classes: Vec<Size> = Vec::new();
+                for t in ts.iter() {
+                    let t = of(t);
+                    s.degree = s.degree.max(t.degree);
+                    s.atoms |= t.atoms;
+                    match classes.iter_mut().find(|c| c.atoms == t.atoms) {
+                        Some(c) => {
+                            c.terms += t.terms;
+                            c.degree = c.degree.max(t.degree);
+                        }
+                        None => classes.push(t),
+                    }
+                }
+                s.terms = classes.into_iter().map(|c| c.capped().terms).sum();
+                s.capped()
+            }
+            Node::Mul(_, fs) => {
+                let mut s = Size {
+                    terms: 1.0,
+                    degree: 0.0,
+                    atoms: 0,
+                };
+                for (b, e) in fs.iter() {
+                    let b = of(b);
+                    let k = e.to_f64().value();
+                    // Only positive integer powers are multiplied out (denominators stay
+                    // factored; powers of sums above `EXPAND_POWER_MAX` stay whole).
+                    if !e.is_int() || k < 0.0 || (k > 8.0 && b.terms > 1.0) {
+                        s.degree += 1.0;
+                        s.atoms |= 1 << (node.index() % 64);
+                        continue;
+                    }
+                    // The multinomial count C(t + k - 1, k) of the monomials of bᵏ (k ≤ 8
+                    // unless b is one term).
+                    let mut count = 1.0_f64;
+                    let mut i = 1.0;
+                    while b.terms > 1.0 && i <= k && count.is_finite() {
+                        count *= (b.terms - 1.0 + i) / i;
+                        i += 1.0;
+                    }
+                    s.terms *= count;
+                    s.degree += b.degree * k;
+                    s.atoms |= b.atoms;
+                }
+                s.capped()
+            }
+            _ => Size::atom(node),
+        }
     }
 
     /// Schedules the operands of `e`, or returns its value when it is a leaf or an error.

@@ -11,10 +11,40 @@ use smallvec::{smallvec, SmallVec};
 
 use super::domain::{sign_of, Domain};
 use super::{memo_key, Memo, Workspace, EXPAND_POWER_MAX};
+use crate::budget::{exact_power_fits, MAX_EXPAND_EXPONENT};
 use crate::expr::{rat, BigInt, Id, Ir, Node, Rational};
 use crate::poly::{factor_small, linear_factors, mono_div, primitive, Den, Poly, RatFun};
 
 mod relations;
+
+/// Whether the simplifier multiplies out a power with exponent `e`: the integer exponent, or
+/// the numerator of a rational one, within [`MAX_EXPAND_EXPONENT`].
+fn exponent_fits(e: &Rational) -> bool {
+    e.numerator()
+        .to_i64()
+        .is_some_and(|n| n.unsigned_abs() <= MAX_EXPAND_EXPONENT)
+}
+
+/// Whether `rbᵉ` multiplied out stays within the budgets, estimated before the work: its
+/// coefficients' bits (each raised to |e|) and its exponents (which must stay in `u32`).
+fn power_fits(rb: &RatFun, e: &BigInt) -> bool {
+    let Some(k) = e.to_i64().map(i64::unsigned_abs) else {
+        return false;
+    };
+    let coeffs_fit = rb.num.coeffs().all(|c| exact_power_fits(c, k))
+        && rb
+            .den
+            .values()
+            .all(|(p, _)| p.coeffs().all(|c| exact_power_fits(c, k)));
+    let widest = rb
+        .num
+        .monos()
+        .flat_map(|m| m.iter().map(|(_, x)| u64::from(*x)))
+        .chain(rb.den.values().map(|(_, x)| u64::from(*x)))
+        .max()
+        .unwrap_or(0);
+    coeffs_fit && widest.saturating_mul(k) <= u64::from(u32::MAX / 4)
+}
 
 /// The simplifier: IR → rational function over atoms → canonical IR.
 pub struct Simplifier<'a> {
@@ -152,13 +182,22 @@ impl<'a> Simplifier<'a> {
                 // is taken as it is, the others multiplied in and cancelled.
                 let mut acc: Option<RatFun> = None;
                 for (b, e) in fs.iter() {
-                    let f = if e.is_int() {
+                    let f = if !exponent_fits(e) {
+                        // Beyond the budget of exact expansion: one atom, still exact.
+                        let sb = self.canonical(*b);
+                        let atom = self.arena.powr(sb, e.clone());
+                        self.opaque_power(atom)
+                    } else if e.is_int() {
                         let rb = self.ratfun_of(*b);
                         let big = e
                             .numerator()
                             .to_i64()
                             .map_or(true, |n| n > EXPAND_POWER_MAX);
-                        if big && rb.num.len() > 1 {
+                        if !power_fits(&rb, e.numerator()) {
+                            let sb = self.ratfun_to_ir(&rb);
+                            let atom = self.arena.powr(sb, e.clone());
+                            self.opaque_power(atom)
+                        } else if big && rb.num.len() > 1 {
                             // A high power of a sum stays one atom over the simplified base.
                             let sb = self.ratfun_to_ir(&rb);
                             let atom = self.arena.powr(sb, e.clone());
@@ -206,6 +245,18 @@ impl<'a> Simplifier<'a> {
         let r = Rc::new(self.reduce_squares(r));
         self.memo.ratfun.insert(key, r.clone());
         r
+    }
+
+    /// A power kept whole (see [`budget`](crate::budget)): an atom, unless building it folded
+    /// it to something the simplifier reads without expanding (a number, a symbol).
+    fn opaque_power(&mut self, atom: Id) -> RatFun {
+        match self.arena.node(atom) {
+            Node::Num(c) => RatFun::poly(Poly::constant(c.clone())),
+            Node::Sym(_) | Node::Pi | Node::Mul(..) | Node::Pow(..) => {
+                RatFun::poly(Poly::atom(atom))
+            }
+            _ => self.ratfun_of(atom).as_ref().clone(),
+        }
     }
 
     fn is_atom_node(&self, id: Id) -> bool {

@@ -1,0 +1,240 @@
+//! Resource budgets (`fim_core::budget`): each input of issue 15 that once panicked, hung or
+//! grew without bound now ends quickly in a spanned error naming the term, or in the right
+//! value with the huge power kept symbolic. Each case runs in a thread with a deadline, so a
+//! regression fails the test instead of hanging the suite (the deadline is generous for debug
+//! builds; the release figures, all under 10 ms and 40 MB, come from the `expand_one` example
+//! under `/usr/bin/time -v`).
+
+use std::collections::HashMap;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use fim_core::model::Derivation;
+
+/// A debug build is ~10× slower than release: the budgets keep every case far below this.
+const DEADLINE: Duration = Duration::from_secs(20);
+
+/// Runs `f` in a thread; fails when it panics or misses the deadline.
+fn within_deadline<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let what: String = what.chars().take(120).collect();
+    let (tx, rx) = mpsc::channel();
+    let start = Instant::now();
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .expect("spawn");
+    match rx.recv_timeout(DEADLINE) {
+        Ok(v) => v,
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            panic!("`{what}` took longer than {DEADLINE:?}")
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            panic!("`{what}` panicked after {:?}", start.elapsed())
+        }
+    }
+}
+
+/// The errors of a derivation as (message, line, column of the span's start).
+fn errors(attr: &str, item: &str) -> Vec<(String, usize, usize)> {
+    let (a, i) = (attr.to_string(), item.to_string());
+    within_deadline(item, move || match Derivation::from_source(&a, &i) {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .into_iter()
+            .map(|e| {
+                let s = e.span().start();
+                (e.to_string(), s.line, s.column)
+            })
+            .collect(),
+    })
+}
+
+/// `item` fails with a first error containing `msg`, at the first occurrence of `at` in
+/// `src` (`src` is the attribute or the item, each lexed from line 1, column 0).
+fn rejects(attr: &str, item: &str, msg: &str, src: &str, at: &str) {
+    let errs = errors(attr, item);
+    let Some((text, line, col)) = errs.first() else {
+        panic!("`{item}` was accepted");
+    };
+    let short: String = item.chars().take(120).collect();
+    assert!(text.contains(msg), "`{short}`: `{text}` lacks `{msg}`");
+    let want = src.find(at).expect("`at` in the source");
+    assert_eq!(
+        (*line, *col),
+        (1, want),
+        "`{short}`: `{text}` points elsewhere"
+    );
+}
+
+const P: &str = "params(theta), data(x)";
+
+fn body(b: &str) -> String {
+    format!("fn f(x: f64, theta: f64) -> f64 {{ {b} }}")
+}
+
+const POWI: &str = "is beyond the engine's budget of ±8192";
+
+#[test]
+fn huge_powi_exponents_are_spanned_errors() {
+    for (term, exponent) in [
+        // Once: out of memory in the bignum power of the simplifier.
+        ("theta * 10.0.powi(-2147483648)", "-2147483648"),
+        // Once: hangs of exact powers.
+        ("theta * 10.0.powi(2147483647)", "2147483647"),
+        ("theta * 1.5.powi(1000000)", "1000000"),
+        ("theta * 2.0.powi(1000000)", "1000000"),
+        ("((theta + 1.0) / (theta + 2.0)).powi(1000000)", "1000000"),
+        ("theta.powi(8193)", "8193"),
+    ] {
+        let item = body(&format!("x * theta.ln() - {term}"));
+        rejects(P, &item, POWI, &item, exponent);
+    }
+}
+
+#[test]
+fn the_powi_budget_admits_its_edge() {
+    let item = body("x * theta.ln() - theta.powi(8192) - 2.0.powi(-8192) * theta");
+    assert_eq!(errors(P, &item), Vec::new());
+}
+
+#[test]
+fn a_huge_power_in_verify_is_a_spanned_error() {
+    let attr = "params(theta), data(x), moments(E[x] = theta), \
+                verify(jeffreys = 10.0.powi(-1000000000))";
+    let item = body("x * theta.ln() - theta");
+    rejects(attr, &item, POWI, attr, "-1000000000");
+}
+
+#[test]
+fn literals_with_too_many_digits_are_spanned_errors() {
+    // Once: 45 s of exact parsing.
+    let digits = "1".repeat(100_000);
+    let item = body(&format!("x * theta.ln() - theta * {digits}.0"));
+    rejects(
+        P,
+        &item,
+        "literal with 100001 digits is beyond the engine's budget of 800",
+        &item,
+        &digits,
+    );
+    // The longest exact f64 literals stay exact: f64::MAX written out has 309 digits.
+    let max = format!("{:.0}", f64::MAX);
+    assert_eq!(max.len(), 309);
+    let item = body(&format!("x * theta.ln() - theta / {max}.0"));
+    assert_eq!(errors(P, &item), Vec::new());
+}
+
+#[test]
+fn chained_squares_exceed_the_expansion_budget() {
+    // Ten chained `t = t * t + t` (degree 1024, 1025 terms) once took 9.5 s and 212 MB; 14 to
+    // 20 lines minutes and gigabytes. The estimate refuses the tenth line before any work.
+    for lines in [10, 14, 20] {
+        let mut b = String::from("let t = theta;");
+        for _ in 0..lines {
+            b.push_str(" let t = t * t + t;");
+        }
+        b.push_str(" x * theta.ln() - t");
+        let item = body(&b);
+        let errs = errors(P, &item);
+        let (text, line, col) = &errs[0];
+        assert!(
+            text.contains("this expression expands to more than 1024 terms (about 1025"),
+            "{lines} lines: {text}"
+        );
+        // The tenth `let`'s value, written after nine others.
+        let tenth = item.match_indices("t * t + t").nth(9).expect("ten lines").0;
+        assert_eq!((*line, *col), (1, tenth), "{lines} lines: {text}");
+    }
+    // Nine lines (513 terms) are within the budget and derive.
+    let mut b = String::from("let t = theta;");
+    for _ in 0..9 {
+        b.push_str(" let t = t * t + t;");
+    }
+    b.push_str(" x * theta.ln() - t");
+    assert_eq!(errors(P, &body(&b)), Vec::new());
+}
+
+/// F[0][0] at θ of `x ln θ − g(θ)` with E[x] = `mean` (θ g'(θ), so that E[score] = 0).
+fn fisher_at(g: &str, mean: &str, theta: f64) -> f64 {
+    let item = body(&format!("x * theta.ln() - {g}"));
+    let attr = format!("params(theta), data(x), moments(E[x] = {mean})");
+    within_deadline(&item.clone(), move || {
+        let d = Derivation::from_source(&attr, &item).unwrap_or_else(|e| {
+            let all: Vec<String> = e.into_iter().map(|e| e.to_string()).collect();
+            let all: String = all.join("; ").chars().take(600).collect();
+            panic!("`{item}`: {all}")
+        });
+        let env: HashMap<_, _> = [(d.model.params[0], theta)].into_iter().collect();
+        d.model.arena.eval(d.core.fisher[0][0], &env)
+    })
+}
+
+// F = E[x]/θ² + g''(θ) = θ g'/θ² + g''.
+
+#[test]
+fn powers_beyond_exact_arithmetic_stay_symbolic_and_right() {
+    let theta: f64 = 1.3;
+    // θ^6.4451054454166: the exponent's numerator is ≈ 3·10¹³ (once a hang). F = k² θ^(k−2).
+    let k = 6.4451054454166_f64;
+    let f = fisher_at(
+        "theta.powf(6.4451054454166)",
+        "6.4451054454166 * theta.powf(6.4451054454166)",
+        theta,
+    );
+    let want = k * k * theta.powf(k - 2.0);
+    assert!((f - want).abs() <= 1e-12 * want, "{f} vs {want}");
+    // A constant factor 4^6.445…: F = c/θ.
+    let c = 4.0_f64.powf(k);
+    let f = fisher_at(
+        "theta * 4.0.powf(6.4451054454166)",
+        "theta * 4.0.powf(6.4451054454166)",
+        theta,
+    );
+    assert!((f - c / theta).abs() <= 1e-12 * c, "{f} vs {}", c / theta);
+    // A rational exponent with a 9-digit numerator.
+    let k = 0.123456789_f64;
+    let f = fisher_at(
+        "theta.powf(0.123456789)",
+        "0.123456789 * theta.powf(0.123456789)",
+        theta,
+    );
+    let want = k * k * theta.powf(k - 2.0);
+    assert!((f - want).abs() <= 1e-12 * want, "{f} vs {want}");
+    // 2^-1000 raised to 1000: the exact constant would have 10⁶ bits; it stays a power.
+    let f = fisher_at(
+        "theta * (2.0.powi(-1000).powi(1000) + 1.0)",
+        "theta * (2.0.powi(-1000).powi(1000) + 1.0)",
+        theta,
+    );
+    assert!((f - 1.0 / theta).abs() <= 1e-15, "{f}");
+    // A high power of a sum, written with powf: kept whole, differentiated exactly.
+    // g = (1 + θ)^2000 / 2000: g' = (1 + θ)^1999, g'' = 1999 (1 + θ)^1998.
+    let t = 0.001_f64;
+    let f = fisher_at(
+        "(1.0 + theta).powf(2000.0) / 2000.0",
+        "theta * (1.0 + theta).powf(1999.0)",
+        t,
+    );
+    let want = (1.0 + t).powi(1999) / t + 1999.0 * (1.0 + t).powi(1998);
+    assert!((f - want).abs() <= 1e-12 * want, "{f} vs {want}");
+}
+
+#[test]
+fn the_largest_f64_in_a_powf_base_is_quick() {
+    // Once 7 s in exact division. g = (θ / M)^½: θ g' = g / 2, g'' = −g / (4θ²).
+    let m = 1.7976931348623157e308_f64;
+    let theta = 4.0_f64;
+    let f = fisher_at(
+        "(theta / 1.7976931348623157e308).powf(0.5)",
+        "0.5 * (theta / 1.7976931348623157e308).powf(0.5)",
+        theta,
+    );
+    let g = (theta / m).sqrt();
+    let want = g / 2.0 / (theta * theta) - g / (4.0 * theta * theta);
+    assert!(
+        (f - want).abs() <= 1e-12 * want.abs().max(1e-300),
+        "{f} vs {want}"
+    );
+}

@@ -1,0 +1,309 @@
+//! Fuzzing the macro's entry point in-process (issue 15): bodies and attributes generated
+//! from the grammar, with hostile literals and exponents, and mutations of real models. For
+//! every input: no panic, at most [`LIMIT`] of work (release; ten times that in a debug
+//! build), and output that parses as Rust and still defines the user's function, on every
+//! error path too.
+//!
+//! A short campaign runs with the tests; a long one on demand:
+//! `FIM_FUZZ_CASES=100000 cargo test --release -p fim-core --test fuzz_expand`.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+/// The time one input may take in a release build.
+const LIMIT: Duration = Duration::from_secs(2);
+
+fn limit() -> Duration {
+    if cfg!(debug_assertions) {
+        LIMIT * 10
+    } else {
+        LIMIT
+    }
+}
+
+fn cases(default: u32) -> u32 {
+    std::env::var("FIM_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Expands `attr` on `item` in a thread; the failure, if any, as text.
+fn check(attr: &str, item: &str, name: &str) -> Result<(), String> {
+    let (Ok(_), Ok(i)) = (
+        attr.parse::<proc_macro2::TokenStream>(),
+        item.parse::<proc_macro2::TokenStream>(),
+    ) else {
+        // Not lexable Rust: the compiler would reject it before the macro runs.
+        return Ok(());
+    };
+    if syn::parse2::<syn::ItemFn>(i).is_err() {
+        // Not a function: rustc only hands an attribute macro a well-formed item.
+        return Ok(());
+    }
+    let (attr, item) = (attr.to_string(), item.to_string());
+    let (tx, rx) = mpsc::channel();
+    let start = Instant::now();
+    std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(move || {
+            let out = catch_unwind(AssertUnwindSafe(|| {
+                let a: proc_macro2::TokenStream = attr.parse().expect("lexed above");
+                let i: proc_macro2::TokenStream = item.parse().expect("lexed above");
+                fim_core::model::expand::expand(a, i).to_string()
+            }));
+            let _ = tx.send(out.map_err(|_| ()));
+        })
+        .expect("spawn");
+    let out = match rx.recv_timeout(limit()) {
+        Ok(Ok(out)) => out,
+        Ok(Err(())) => return Err("panicked".into()),
+        Err(_) => return Err(format!("took more than {:?}", limit())),
+    };
+    let elapsed = start.elapsed();
+    if elapsed > limit() {
+        return Err(format!("took {elapsed:?}"));
+    }
+    let file: syn::File =
+        syn::parse_str(&out).map_err(|e| format!("output is not Rust ({e}): {out}"))?;
+    let has_fn = file
+        .items
+        .iter()
+        .any(|it| matches!(it, syn::Item::Fn(f) if f.sig.ident == name));
+    if !has_fn {
+        return Err(format!("output lacks `fn {name}`: {out}"));
+    }
+    Ok(())
+}
+
+// ---- the grammar ---------------------------------------------------------------------------
+
+/// Literals, the hostile ones often.
+fn literal() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => (0u32..100).prop_map(|n| format!("{n}.0")),
+        2 => (1u32..1000, 1u32..1000).prop_map(|(a, b)| format!("{a}.{b}")),
+        1 => Just("1.7976931348623157e308".to_string()),
+        1 => Just("4.9e-324".to_string()),
+        1 => Just("1e308".to_string()),
+        1 => Just("0.0".to_string()),
+        1 => Just("6.4451054454166".to_string()),
+        1 => (1usize..1200).prop_map(|n| format!("{}.0", "9".repeat(n))),
+        1 => (-400i32..400).prop_map(|e| format!("1e{e}")),
+    ]
+}
+
+/// `powi` exponents, the hostile ones often.
+fn exponent() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => (-4i64..5).prop_map(|n| n.to_string()),
+        1 => Just("-2147483648".to_string()),
+        1 => Just("2147483647".to_string()),
+        1 => Just("1000000".to_string()),
+        1 => (1000i64..1100).prop_map(|n| n.to_string()),
+    ]
+}
+
+const VARS: &[&str] = &["theta", "mu", "x", "n", "t"];
+
+fn expr() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        3 => proptest::sample::select(VARS).prop_map(str::to_string),
+        2 => literal(),
+        1 => Just("std::f64::consts::PI".to_string()),
+    ];
+    leaf.prop_recursive(5, 48, 3, |inner| {
+        prop_oneof![
+            (
+                inner.clone(),
+                proptest::sample::select(&["+", "-", "*", "/"][..]),
+                inner.clone()
+            )
+                .prop_map(|(a, op, b)| format!("({a} {op} {b})")),
+            inner.clone().prop_map(|a| format!("(-{a})")),
+            (
+                inner.clone(),
+                proptest::sample::select(
+                    &["ln", "exp", "sqrt", "abs", "recip", "ln_1p", "exp_m1", "sin", "tanh"][..]
+                )
+            )
+                .prop_map(|(a, m)| format!("{a}.{m}()")),
+            (inner.clone(), exponent()).prop_map(|(a, k)| format!("{a}.powi({k})")),
+            (inner.clone(), literal()).prop_map(|(a, k)| format!("{a}.powf({k})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a}.powf({b})")),
+            inner.clone().prop_map(|a| format!("ln_gamma({a})")),
+            inner.prop_map(|a| format!("(0..3).map(|i| {a} * (i as f64)).sum::<f64>()")),
+        ]
+    })
+}
+
+/// A body: a few `let`s (some self-referential, the swell pattern), then the value.
+fn body() -> impl Strategy<Value = String> {
+    (proptest::collection::vec(expr(), 0..4), 0usize..12, expr()).prop_map(
+        |(lets, squares, tail)| {
+            let mut b = String::from("let t = theta + mu;");
+            for l in lets {
+                b.push_str(&format!(" let t = {l};"));
+            }
+            for _ in 0..squares {
+                b.push_str(" let t = t * t + t;");
+            }
+            b.push_str(&format!(" x * theta.ln() - mu * {tail}"));
+            b
+        },
+    )
+}
+
+fn attr() -> impl Strategy<Value = String> {
+    let params = proptest::sample::select(
+        &[
+            "theta, mu",
+            "theta",
+            "mu",
+            "theta, mu, x",
+            "theta, r#type",
+            "self",
+            "Self, mu",
+        ][..],
+    );
+    let moments = prop_oneof![
+        Just(String::new()),
+        expr().prop_map(|e| format!(", moments(E[x] = {e})")),
+        Just(", moments(E[x] = theta)".to_string()),
+    ];
+    let verify = prop_oneof![
+        3 => Just(String::new()),
+        1 => expr().prop_map(|e| format!(", verify(jeffreys = {e})")),
+        1 => expr().prop_map(|e| format!(", verify(fisher = [[{e}, 0.0], [0.0, {e}]])")),
+    ];
+    let reparam = prop_oneof![
+        3 => Just(String::new()),
+        1 => expr().prop_map(|e| format!(", reparam(alt(theta = {e}, mu = mu))")),
+        1 => Just(", reparam(alt(theta = phi.exp(), mu = mu))".to_string()),
+    ];
+    (params, moments, verify, reparam)
+        .prop_map(|(p, m, v, r)| format!("params({p}), data(x){m}{v}{r}"))
+}
+
+#[test]
+fn grammar_inputs_never_break_the_macro() {
+    let mut runner = TestRunner::new(Config {
+        cases: cases(256),
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let result = runner.run(&(attr(), body()), |(a, b)| {
+        let item = format!("fn f(x: f64, theta: f64, mu: f64, n: f64) -> f64 {{ {b} }}");
+        check(&a, &item, "f").map_err(|e| {
+            let e: String = e.chars().take(2000).collect();
+            TestCaseError::fail(format!("#[fisher_model({a})] {item}: {e}"))
+        })
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+// ---- mutations of real models ----------------------------------------------------------------
+
+/// Seeds: catalog models as (attribute, item).
+const SEEDS: &[(&str, &str)] = &[
+    ("params(theta), data(x), moments(E[x] = n * theta), reparam(odds(theta = phi / (1.0 + phi)))",
+     "fn f(x: f64, theta: f64, n: f64) -> f64 { x * theta.ln() + (n - x) * (1.0 - theta).ln() }"),
+    ("params(mu, sigma), data(x), moments(E[x] = mu, E[x.powi(2)] = mu.powi(2) + sigma.powi(2)), reparam(logscale(mu = mu, sigma = tau.exp()))",
+     "fn f(x: f64, mu: f64, sigma: f64) -> f64 { -sigma.ln() - (x - mu).powi(2) / (2.0 * sigma.powi(2)) }"),
+    ("params(alpha, beta), data(x), moments(E[x] = alpha / beta, E[x.ln()] = digamma(alpha) - beta.ln())",
+     "fn f(x: f64, alpha: f64, beta: f64) -> f64 { alpha * beta.ln() - ln_gamma(alpha) + (alpha - 1.0) * x.ln() - beta * x }"),
+    ("params(p1, p2), data(x1, x2), moments(E[x1] = n * p1, E[x2] = n * p2)",
+     "fn f(x1: f64, x2: f64, p1: f64, p2: f64, n: f64) -> f64 { x1 * p1.ln() + x2 * p2.ln() + (n - x1 - x2) * (1.0 - p1 - p2).ln() }"),
+    ("params(theta), data(x), moments(E[x] = theta), verify(fisher = [[1.0 / theta]])",
+     "fn f(x: f64, theta: f64) -> f64 { let mut acc = 0.0; for i in 0..3 { acc += (i as f64) * 0.0; } acc + x * theta.ln() - theta }"),
+];
+
+const REPLACEMENTS: &[&str] = &[
+    "theta",
+    "x",
+    "1e308",
+    "0.0",
+    "-",
+    "*",
+    "(",
+    ")",
+    ".powi(1000000)",
+    ".powi(-2147483648)",
+    ".powf(6.4451054454166)",
+    ".ln()",
+    ",",
+    "E[x]",
+    "self",
+    "r#type",
+    "__fim_m0",
+    "grad",
+    ";",
+    "let t = x;",
+    "[",
+    "]",
+    "=",
+    "99999999999999999999999999999999999999999.0",
+];
+
+/// Applies up to four edits (delete, duplicate, replace) at character boundaries between
+/// tokens (spaces and punctuation), to the attribute or the item.
+fn mutate(src: &str, edits: &[(usize, u8, usize)]) -> String {
+    let mut s = src.to_string();
+    for &(at, kind, pick) in edits {
+        let bounds: Vec<usize> = s
+            .char_indices()
+            .filter(|(_, c)| !c.is_alphanumeric() && *c != '_')
+            .map(|(i, _)| i)
+            .collect();
+        if bounds.len() < 2 {
+            break;
+        }
+        let i = at % (bounds.len() - 1);
+        let (a, b) = (bounds[i], bounds[i + 1]);
+        let piece = s[a..b].to_string();
+        match kind % 3 {
+            0 => s.replace_range(a..b, ""),
+            1 => s.insert_str(b, &piece),
+            _ => s.replace_range(a..b, REPLACEMENTS[pick % REPLACEMENTS.len()]),
+        }
+    }
+    s
+}
+
+#[test]
+fn mutated_models_never_break_the_macro() {
+    let mut runner = TestRunner::new(Config {
+        cases: cases(256),
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let edits = proptest::collection::vec((0usize..400, 0u8..3, 0usize..100), 1..5);
+    let result = runner.run(
+        &(0..SEEDS.len(), any::<bool>(), edits),
+        |(k, in_attr, edits)| {
+            let (attr, item) = SEEDS[k];
+            let (a, i) = if in_attr {
+                (mutate(attr, &edits), item.to_string())
+            } else {
+                (attr.to_string(), mutate(item, &edits))
+            };
+            // The mutated item must still be a function named `f` for the check to apply.
+            if !i.starts_with("fn f(") {
+                return Ok(());
+            }
+            check(&a, &i, "f").map_err(|e| {
+                let e: String = e.chars().take(2000).collect();
+                TestCaseError::fail(format!("#[fisher_model({a})] {i}: {e}"))
+            })
+        },
+    );
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
