@@ -5,6 +5,8 @@
 //! normal_variance, geometric, gamma, beta, multinomial) or a family at size K (dirichletK,
 //! multinomialK, normalsK; with arrays dirichletA, normalsA, logisticK over inputs, and
 //! logisticKN over FIM_ROWS rows written in the body). The same sources as `benches/derive.rs`.
+//! With `FIM_EXPAND` set it runs the whole macro (`expand`: parse, derive, proofs, report and
+//! tokens) instead of the derivation alone, and prints the size of the emitted tokens.
 use fim_core::model::Derivation;
 
 #[path = "../tests/common/catalog.rs"]
@@ -54,6 +56,27 @@ fn main() {
         if let Ok(d) = Derivation::from_source(&a, &f) {
             println!("{}", fim_core::model::report::text(&d));
         }
+    }
+    if std::env::var("FIM_EXPAND").is_ok() {
+        let (attr, item): (proc_macro2::TokenStream, proc_macro2::TokenStream) = (
+            a.parse().expect("attribute tokens"),
+            f.parse().expect("function tokens"),
+        );
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(fim_core::model::expand::expand(attr.clone(), item.clone()));
+        }
+        let elapsed = t.elapsed();
+        let out = fim_core::model::expand::expand(attr, item);
+        if std::env::var("FIM_EXPAND").as_deref() == Ok("show") {
+            println!("{out}");
+        }
+        let bytes = out.to_string().len();
+        println!(
+            "{which}: {:?} per expansion, {bytes} bytes of tokens",
+            elapsed / n as u32
+        );
+        return;
     }
     let t = std::time::Instant::now();
     for _ in 0..n {

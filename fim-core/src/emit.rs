@@ -105,6 +105,26 @@ pub fn literal(r: &Rational) -> TokenStream {
     }
 }
 
+/// A string literal holding `text`, raw (`r#"…"#`) where it can be: a raw literal needs no
+/// escaping, which in a long text (the DERIVATION, the doc comments) is most of the cost of
+/// building the literal, here and in the compiler. A text with a carriage return or a NUL is
+/// escaped as usual.
+pub fn str_literal(text: &str) -> Literal {
+    if !text.contains(['\r', '\0']) {
+        // The delimiter needs more `#` than any run that follows a quote in the text.
+        let mut hashes = 0;
+        for (i, _) in text.match_indices('"') {
+            let run = text[i + 1..].bytes().take_while(|&b| b == b'#').count();
+            hashes = hashes.max(run + 1);
+        }
+        let fence = "#".repeat(hashes);
+        if let Ok(lit) = format!("r{fence}\"{text}\"{fence}").parse::<Literal>() {
+            return lit;
+        }
+    }
+    Literal::string(text)
+}
+
 // ---- precedence ------------------------------------------------------------------------------
 
 /// Tokens of one expression and how tightly they bind.
@@ -158,6 +178,14 @@ fn neg(t: Tok) -> Tok {
 /// How tightly caller-supplied tokens bind; unknown shapes count as `LOOSE`.
 fn var_prec(ts: &TokenStream) -> u8 {
     use syn::{BinOp, Expr};
+    // The shapes every caller passes, without a parse: `theta`, `alpha[2]`, `x[1][0]` (an
+    // identifier, then bracketed indices) is postfix.
+    let mut trees = ts.clone().into_iter();
+    if let Some(TokenTree::Ident(_)) = trees.next() {
+        if trees.all(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Bracket)) {
+            return POSTFIX;
+        }
+    }
     match syn::parse2::<Expr>(ts.clone()) {
         Ok(
             Expr::Path(_)
@@ -763,6 +791,25 @@ mod tests {
         assert!(f.text(&[l]).contains("(1.0_f64 / 3.0_f64).ln()"));
         let p = f.a.pow(x, f.y);
         assert!(f.text(&[p]).contains("x.powf(y)"));
+    }
+
+    #[test]
+    fn string_literals_read_back_as_the_text() {
+        for text in [
+            "",
+            "plain",
+            "a \\alpha and a \"quote\"",
+            "ends in a quote\"",
+            "\"# and \"## inside",
+            "two\nlines ½ ∂ℓ",
+            "carriage\r\nreturn",
+            "nul\0byte",
+        ] {
+            let lit = str_literal(text);
+            let parsed: syn::LitStr = syn::parse2(lit.to_token_stream()).expect("a string literal");
+            assert_eq!(parsed.value(), text, "{lit}");
+        }
+        assert!(str_literal("x\"#y").to_string().starts_with("r##\""));
     }
 
     #[test]
