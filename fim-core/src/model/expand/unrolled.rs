@@ -7,26 +7,33 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::Ident;
 
-/// A symmetric matrix from its upper triangle (row by row), each entry computed once.
+/// A symmetric matrix from its upper triangle (row by row), each entry computed once: an
+/// entry that is one token (a literal such as a known zero, or a name) is written in place,
+/// any other is bound once. Every `let` opens a scope that rustc nests inside the previous
+/// one, so 20,000 bindings (the zeros of 100 independent normals' F) overflow its stack.
 pub fn matrix(k: usize, vals: &[TokenStream]) -> TokenStream {
     let mut idx = HashMap::new();
-    let mut names = Vec::with_capacity(vals.len());
-    let mut binds = Vec::with_capacity(vals.len());
+    let mut cells = Vec::with_capacity(vals.len());
+    let mut binds = Vec::new();
     let mut n = 0;
     for i in 0..k {
         for j in i..k {
             idx.insert((i, j), n);
-            let name = Ident::new(&format!("__fim_m{n}"), Span::call_site());
             let v = &vals[n];
-            binds.push(quote! { let #name: f64 = #v; });
-            names.push(name);
+            if v.clone().into_iter().count() == 1 {
+                cells.push(v.clone());
+            } else {
+                let name = Ident::new(&format!("__fim_m{n}"), Span::call_site());
+                binds.push(quote! { let #name: f64 = #v; });
+                cells.push(quote! { #name });
+            }
             n += 1;
         }
     }
     let rows: Vec<TokenStream> = (0..k)
         .map(|i| {
-            let cells: Vec<&Ident> = (0..k).map(|j| &names[idx[&(i.min(j), i.max(j))]]).collect();
-            quote! { [#(#cells),*] }
+            let row = (0..k).map(|j| &cells[idx[&(i.min(j), i.max(j))]]);
+            quote! { [#(#row),*] }
         })
         .collect();
     quote! { #(#binds)* [#(#rows),*] }
