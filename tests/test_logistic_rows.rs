@@ -78,6 +78,17 @@ fn assert_close<const K: usize>(a: &[[f64; K]; K], b: &[[f64; K]; K], what: &str
     }
 }
 
+/// F F⁻¹ = I to 1e-12.
+fn assert_inverse<const K: usize>(f: &[[f64; K]; K], inv: &[[f64; K]; K]) {
+    for i in 0..K {
+        for j in 0..K {
+            let fij: f64 = (0..K).map(|k| f[i][k] * inv[k][j]).sum();
+            let want = if i == j { 1.0 } else { 0.0 };
+            assert!((fij - want).abs() < 1e-12, "F F⁻¹ [{i}][{j}] = {fij}");
+        }
+    }
+}
+
 #[test]
 fn six_rows_match_the_closed_form() {
     let c = design::<2, 6>(7);
@@ -85,14 +96,7 @@ fn six_rows_match_the_closed_form() {
         let f = rows6::fisher(b, c);
         assert_close(&f, &closed_form(&b, &c), "F");
         // F⁻¹ by the run-time Cholesky: F F⁻¹ = I.
-        let inv = rows6::fisher_inverse(b, c);
-        for i in 0..2 {
-            for j in 0..2 {
-                let fij: f64 = (0..2).map(|k| f[i][k] * inv[k][j]).sum();
-                let want = if i == j { 1.0 } else { 0.0 };
-                assert!((fij - want).abs() < 1e-12, "F F⁻¹ [{i}][{j}] = {fij}");
-            }
-        }
+        assert_inverse(&f, &rows6::fisher_inverse(b, c));
         let det = f[0][0] * f[1][1] - f[0][1] * f[1][0];
         let j = rows6::jeffreys_log_density(b, c);
         assert!(
@@ -121,14 +125,7 @@ fn forty_rows_fall_back_to_cholesky_and_say_why() {
     let c = design::<3, 40>(5);
     let b = [0.5, -0.25, 0.75];
     let f = closed_form(&b, &c);
-    let inv = rows40::fisher_inverse(b, c);
-    for i in 0..3 {
-        for j in 0..3 {
-            let fij: f64 = (0..3).map(|k| f[i][k] * inv[k][j]).sum();
-            let want = if i == j { 1.0 } else { 0.0 };
-            assert!((fij - want).abs() < 1e-12, "F F⁻¹ [{i}][{j}] = {fij}");
-        }
-    }
+    assert_inverse(&f, &rows40::fisher_inverse(b, c));
     let det = f[0][0] * (f[1][1] * f[2][2] - f[1][2] * f[2][1])
         - f[0][1] * (f[1][0] * f[2][2] - f[1][2] * f[2][0])
         + f[0][2] * (f[1][0] * f[2][1] - f[1][1] * f[2][0]);

@@ -9,7 +9,7 @@ use crate::Arena;
 
 use super::attr::Attr;
 use super::derive::{derive, Likelihood};
-use super::matrix::Jeffreys;
+use super::matrix::{Jeffreys, SYMBOLIC_DET_MAX};
 use super::proofs::{Claim, Prover};
 use super::quantities::Quantities;
 use super::reparam::{reparam, Reparam};
@@ -143,9 +143,12 @@ impl Derivation {
                 }
                 Jeffreys::Numeric => errors.push(syn::Error::new(
                     jexpr.span(),
-                    "the Jeffreys density of this model has no closed form here (numeric \
-                     log-det: F is dense and larger than 4×4, or its entries are too large for a \
-                     closed-form determinant); `verify(jeffreys = ..)` cannot be checked",
+                    format!(
+                        "the Jeffreys density of this model has no closed form here (numeric \
+                         log-det: F is dense and larger than {SYMBOLIC_DET_MAX}×{SYMBOLIC_DET_MAX}, \
+                         or its entries are too large for a closed-form determinant); \
+                         `verify(jeffreys = ..)` cannot be checked"
+                    ),
                 )),
             }
         }

@@ -125,6 +125,29 @@ pub(super) fn instances(
     Some(out)
 }
 
+/// Pushes the operands of `e` onto `stack` (none for a leaf or an expression the model
+/// language has no operands for): the one child enumeration of the syntactic walks over
+/// attribute expressions.
+pub(super) fn push_operands<'e>(e: &'e Expr, stack: &mut Vec<&'e Expr>) {
+    match e {
+        Expr::Index(ix) => stack.extend([&*ix.expr, &*ix.index]),
+        Expr::Binary(b) => stack.extend([&*b.left, &*b.right]),
+        Expr::Unary(u) => stack.push(&u.expr),
+        Expr::Paren(p) => stack.push(&p.expr),
+        Expr::Group(g) => stack.push(&g.expr),
+        Expr::Cast(c) => stack.push(&c.expr),
+        Expr::Reference(r) => stack.push(&r.expr),
+        Expr::MethodCall(m) => {
+            stack.push(&m.receiver);
+            stack.extend(m.args.iter());
+        }
+        Expr::Call(c) => stack.extend(c.args.iter()),
+        Expr::Array(a) => stack.extend(a.elems.iter()),
+        Expr::Tuple(t) => stack.extend(t.elems.iter()),
+        _ => {}
+    }
+}
+
 /// The free indices of `e` in order of first use, with the arrays each indexes.
 fn free_indices<'e>(e: &'e Expr, scope: &Scope, args: &[Arg]) -> Vec<Free<'e>> {
     let mut out: Vec<Free<'e>> = Vec::new();
@@ -152,20 +175,7 @@ fn free_indices<'e>(e: &'e Expr, scope: &Scope, args: &[Arg]) -> Vec<Free<'e>> {
                 }
                 stack.extend([&*ix.expr, &*ix.index]);
             }
-            Expr::Binary(b) => stack.extend([&*b.left, &*b.right]),
-            Expr::Unary(u) => stack.push(&u.expr),
-            Expr::Paren(p) => stack.push(&p.expr),
-            Expr::Group(g) => stack.push(&g.expr),
-            Expr::Cast(c) => stack.push(&c.expr),
-            Expr::Reference(r) => stack.push(&r.expr),
-            Expr::MethodCall(m) => {
-                stack.push(&m.receiver);
-                stack.extend(m.args.iter());
-            }
-            Expr::Call(c) => stack.extend(c.args.iter()),
-            Expr::Array(a) => stack.extend(a.elems.iter()),
-            Expr::Tuple(t) => stack.extend(t.elems.iter()),
-            _ => {}
+            _ => push_operands(e, &mut stack),
         }
         // Operands in written order, so that indices are found in order of first use.
         stack[start..].reverse();

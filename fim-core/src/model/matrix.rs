@@ -131,10 +131,7 @@ pub fn inverse(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Inverse {
     if blocks.len() > 1 && blocks.iter().all(|b| b.len() <= CLOSED_INVERSE_MAX) {
         let mut inv = vec![vec![arena.int(0); k]; k];
         for b in &blocks {
-            let sub: Matrix = b
-                .iter()
-                .map(|&i| b.iter().map(|&j| f[i][j]).collect())
-                .collect();
+            let sub = principal(f, b);
             if sub.len() > 1 && too_large_for_closed_forms(arena, &sub) {
                 return Inverse::Cholesky;
             }
@@ -269,6 +266,13 @@ pub fn log_abs(arena: &mut Arena, domain: &Domain, d: Id) -> Id {
     }
 }
 
+/// The principal submatrix of `f` on the rows and columns `b`.
+fn principal(f: &[Vec<Id>], b: &[usize]) -> Matrix {
+    b.iter()
+        .map(|&i| b.iter().map(|&j| f[i][j]).collect())
+        .collect()
+}
+
 /// The connected blocks of the nonzero pattern of a symmetric `f`, each in increasing order.
 fn blocks(arena: &Arena, f: &[Vec<Id>]) -> Vec<Vec<usize>> {
     let k = f.len();
@@ -306,10 +310,7 @@ pub fn jeffreys_of(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Jeffrey
         if b.len() == 1 || b.len() > SYMBOLIC_DET_MAX {
             return false;
         }
-        let sub: Matrix = b
-            .iter()
-            .map(|&i| b.iter().map(|&j| f[i][j]).collect())
-            .collect();
+        let sub = principal(f, b);
         too_large_for_closed_forms(arena, &sub)
     });
     if too_large {
@@ -326,10 +327,7 @@ pub fn jeffreys_of(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Jeffrey
     } else if blocks.len() > 1 && blocks.iter().all(|b| b.len() <= SYMBOLIC_DET_MAX) {
         let mut logs = Vec::with_capacity(blocks.len());
         for b in &blocks {
-            let sub: Matrix = b
-                .iter()
-                .map(|&i| b.iter().map(|&j| f[i][j]).collect())
-                .collect();
+            let sub = principal(f, b);
             let d = det_cofactor(arena, &sub);
             logs.push(arena.ln(d));
         }

@@ -79,20 +79,7 @@ pub(crate) fn written_names(
                         }
                     }
                 }
-                Expr::Binary(b) => stack.extend([&*b.left, &*b.right]),
-                Expr::Unary(u) => stack.push(&u.expr),
-                Expr::Paren(p) => stack.push(&p.expr),
-                Expr::Group(g) => stack.push(&g.expr),
-                Expr::Cast(c) => stack.push(&c.expr),
-                Expr::Reference(r) => stack.push(&r.expr),
-                Expr::MethodCall(m) => {
-                    stack.push(&m.receiver);
-                    stack.extend(m.args.iter());
-                }
-                Expr::Call(c) => stack.extend(c.args.iter()),
-                Expr::Array(a) => stack.extend(a.elems.iter()),
-                Expr::Tuple(t) => stack.extend(t.elems.iter()),
-                _ => {}
+                _ => super::super::indexed::push_operands(e, &mut stack),
             }
             // Operands in written order, so that names are found in order of first use.
             stack[start..].reverse();
