@@ -27,6 +27,9 @@ fn main() {
         .find("compile_error")
         .map(|i| &text[i..(i + 400).min(text.len())]);
     println!("expanded in {elapsed:?}, {} bytes", text.len());
+    if let Ok(path) = std::env::var("FIM_DUMP") {
+        std::fs::write(&path, &text).expect("write FIM_DUMP");
+    }
     match error {
         Some(e) => println!("first error: {e}"),
         None => println!("no error"),

@@ -206,6 +206,26 @@ fn float_sampling(arena: &Arena, samples: &SampleDomain, a: Id, b: Id) -> Verdic
         let tol = 1e-9 * x.abs().max(y.abs()).max(1.0);
         if (x - y).abs() <= tol {
             agreed += 1;
+        } else if let Some(same) = exactly_equal(arena, env, a, b) {
+            // f64 may lose every digit to cancellation (sums of huge terms); where both sides
+            // are rational at the point, exact arithmetic decides.
+            if same {
+                agreed += 1;
+                continue;
+            }
+            let point = syms
+                .iter()
+                .map(|&s| (arena.name(s).to_string(), env[&s]))
+                .collect();
+            return Verdict::Differs {
+                point,
+                lhs: x,
+                rhs: y,
+            };
+        } else if ill_conditioned(arena, env, a, b, (x, y), tol) {
+            // A side moves by more than the tolerance when its symbols move by a few ulp: f64
+            // cannot tell the two apart here (a sum of huge terms that cancel).
+            continue;
         } else {
             let point = syms
                 .iter()
@@ -223,6 +243,54 @@ fn float_sampling(arena: &Arena, samples: &SampleDomain, a: Id, b: Id) -> Verdic
     } else {
         Verdict::Undecided
     }
+}
+
+/// Whether `a` and `b` are equal at a rational point near `env` (each coordinate rounded to 6
+/// significant bits, so that exact powers stay small), when both are rational there; `None`
+/// when a transcendental subterm, a division by zero or the exact-arithmetic budget is met. A
+/// rational identity that holds on an open set holds wherever both sides are defined, so the
+/// nearby point decides it as well as `env` would.
+fn exactly_equal(arena: &Arena, env: &HashMap<Symbol, f64>, a: Id, b: Id) -> Option<bool> {
+    let exact: HashMap<Symbol, Rational> = env
+        .iter()
+        .map(|(&s, &v)| short_rational(v).map(|r| (s, r)))
+        .collect::<Option<_>>()?;
+    let p = arena.eval_exact(a, &exact)?;
+    let q = arena.eval_exact(b, &exact)?;
+    Some(p == q)
+}
+
+/// `v` rounded to 6 significant bits, exactly (`None` for 0 and non-finite values).
+fn short_rational(v: f64) -> Option<Rational> {
+    if !v.is_finite() || v == 0.0 {
+        return None;
+    }
+    // 2^k |v| in [32, 64).
+    let k = 5 - v.abs().log2().floor() as i32;
+    let m = (v * 2f64.powi(k)).round();
+    let m = Rational::try_from(m).ok()?;
+    let scale = if k >= 0 {
+        Rational::from(BigInt::from(1) << k as usize)
+    } else {
+        Rational::from(BigInt::from(1) << (-k) as usize)
+    };
+    Some(if k >= 0 { m / scale } else { m * scale })
+}
+
+/// True when moving every symbol of `env` by 10⁻¹³ relative (a few hundred ulp, the size of the
+/// evaluation's own rounding) moves `a` or `b` by more than `tol`: at such a point a difference
+/// within the rounding of the evaluation is no evidence.
+fn ill_conditioned(
+    arena: &Arena,
+    env: &HashMap<Symbol, f64>,
+    a: Id,
+    b: Id,
+    (x, y): (f64, f64),
+    tol: f64,
+) -> bool {
+    let moved: HashMap<Symbol, f64> = env.iter().map(|(&s, &v)| (s, v * (1.0 + 1e-13))).collect();
+    let (x2, y2) = (arena.eval(a, &moved), arena.eval(b, &moved));
+    !((x2 - x).abs() <= tol && (y2 - y).abs() <= tol)
 }
 
 #[cfg(test)]

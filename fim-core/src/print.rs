@@ -36,9 +36,48 @@ pub fn latex(arena: &Ir, id: Id) -> String {
 /// `+ - * /`, unary minus, method call and function call counts one. Literals (including the
 /// `1.0 / 3.0` spelling of a non-decimal rational, which counts its `/`), names and π count
 /// nothing. This is the measure of how simple a printed form is.
+///
+/// Shared subexpressions count once per occurrence, as printed, but are measured once: the
+/// walk is memoized, so a form whose printed tree is exponentially larger than its IR (chain
+/// rules through shared `let` values) is counted in time linear in the IR. Counts saturate at
+/// [`OP_COUNT_CAP`].
 pub fn op_count(arena: &Ir, id: Id) -> usize {
-    shape(arena, id).ops()
+    shape(arena, id, &mut rustc_hash::FxHashMap::default()).ops()
 }
+
+/// The most operations a formula is printed with in an error message, the DERIVATION or a doc
+/// comment; a longer one is described by its size (the residue of a failed proof, or a
+/// Hessian through a chain of shared `let` values, can print as megabytes of text).
+pub const BRIEF_MAX_OPS: usize = 2000;
+
+/// The most characters such a formula is printed with (its numbers can be long: an exact
+/// constant has up to thousands of digits).
+pub const BRIEF_MAX_CHARS: usize = 20_000;
+
+/// [`rust`], or for a formula beyond [`BRIEF_MAX_OPS`] or [`BRIEF_MAX_CHARS`] a description
+/// of its size: the spelling of formulas that people read.
+pub fn rust_brief(arena: &Ir, id: Id) -> String {
+    brief(arena, id, rust)
+}
+
+/// [`latex`], or a description of its size, as [`rust_brief`].
+pub fn latex_brief(arena: &Ir, id: Id) -> String {
+    brief(arena, id, latex)
+}
+
+fn brief(arena: &Ir, id: Id, print: fn(&Ir, Id) -> String) -> String {
+    let ops = op_count(arena, id);
+    if ops <= BRIEF_MAX_OPS {
+        let text = print(arena, id);
+        if text.len() <= BRIEF_MAX_CHARS {
+            return text;
+        }
+    }
+    format!("(an expression of {ops} operations, too long to show)")
+}
+
+/// Where [`op_count`] stops counting: far beyond any form worth printing.
+pub const OP_COUNT_CAP: usize = 1 << 40;
 
 // ---- the display tree -----------------------------------------------------------------------
 
@@ -560,6 +599,28 @@ impl Shape {
     fn ops(self) -> usize {
         usize::from(self.neg) + self.body.ops()
     }
+
+    /// Every count at most [`OP_COUNT_CAP`], so that sums of a node's children cannot overflow.
+    fn capped(self) -> Shape {
+        let c = |n: usize| n.min(OP_COUNT_CAP);
+        let body = match self.body {
+            Body::Unit(n) => Body::Unit(c(n)),
+            Body::Sum { n, negs, mag } => Body::Sum {
+                n: c(n),
+                negs: c(negs),
+                mag: c(mag),
+            },
+            Body::Prod { num, den, ops } => Body::Prod {
+                num: c(num),
+                den: c(den),
+                ops: c(ops),
+            },
+        };
+        Shape {
+            neg: self.neg,
+            body,
+        }
+    }
 }
 
 /// Operators of a non-negative constant as [`lower`] writes it.
@@ -567,8 +628,17 @@ fn num_ops(r: &Rational) -> usize {
     usize::from(!is_decimal(r))
 }
 
-/// The [`Shape`] of `lower(arena, id)`, mirroring it case by case.
-fn shape(arena: &Ir, id: Id) -> Shape {
+/// The [`Shape`] of `lower(arena, id)`, mirroring it case by case; memoized in `memo`.
+fn shape(arena: &Ir, id: Id, memo: &mut rustc_hash::FxHashMap<Id, Shape>) -> Shape {
+    if let Some(&s) = memo.get(&id) {
+        return s;
+    }
+    let s = shape_uncached(arena, id, memo).capped();
+    memo.insert(id, s);
+    s
+}
+
+fn shape_uncached(arena: &Ir, id: Id, memo: &mut rustc_hash::FxHashMap<Id, Shape>) -> Shape {
     match arena.node(id) {
         Node::Num(r) => Shape {
             neg: r.is_negative(),
@@ -578,7 +648,7 @@ fn shape(arena: &Ir, id: Id) -> Shape {
         Node::Add(ts) => {
             let (mut n, mut negs, mut mag) = (0, 0, 0);
             for &t in ts.iter() {
-                let s = shape(arena, t);
+                let s = shape(arena, t, memo);
                 match s.body {
                     // `-(p1 + p2)` is spliced in as `- p1 - p2`.
                     Body::Sum {
@@ -602,10 +672,10 @@ fn shape(arena: &Ir, id: Id) -> Shape {
                 body: Body::Sum { n, negs, mag },
             }
         }
-        Node::Mul(c, fs) => shape_mul(arena, c, fs),
+        Node::Mul(c, fs) => shape_mul(arena, c, fs, memo),
         Node::Pow(b, e) => {
-            let base = shape(arena, *b).ops();
-            let e = shape(arena, *e);
+            let base = shape(arena, *b, memo).ops();
+            let e = shape(arena, *e, memo);
             if e.neg {
                 Shape {
                     neg: false,
@@ -620,13 +690,18 @@ fn shape(arena: &Ir, id: Id) -> Shape {
             }
         }
         Node::Ln(a) | Node::Exp(a) | Node::Abs(a) | Node::Special(_, a) => {
-            Shape::unit(1 + shape(arena, *a).ops())
+            Shape::unit(1 + shape(arena, *a, memo).ops())
         }
     }
 }
 
 /// The [`Shape`] of `lower_mul`: factors above and below the line, signs collected.
-fn shape_mul(arena: &Ir, c: &Rational, fs: &[(Id, Rational)]) -> Shape {
+fn shape_mul(
+    arena: &Ir,
+    c: &Rational,
+    fs: &[(Id, Rational)],
+    memo: &mut rustc_hash::FxHashMap<Id, Shape>,
+) -> Shape {
     let mut neg = c.is_negative();
     let (mut num, mut den, mut ops) = (0, 0, 0);
     // The body of the last factor put above the line, for a product of one factor.
@@ -641,7 +716,7 @@ fn shape_mul(arena: &Ir, c: &Rational, fs: &[(Id, Rational)]) -> Shape {
     for (b, e) in fs {
         let up = e.is_positive();
         let e = e.abs();
-        let base = shape(arena, *b);
+        let base = shape(arena, *b, memo);
         let mut f = if e.is_one() {
             base
         } else {

@@ -238,3 +238,64 @@ fn the_largest_f64_in_a_powf_base_is_quick() {
         "{f} vs {want}"
     );
 }
+
+#[test]
+fn powers_of_zero_and_one_fold_whatever_the_exponent() {
+    // Found by the fuzzer in CI: `0.0.powf(1e91)` stayed an opaque power (10⁹¹ is beyond exact
+    // arithmetic), and eight chained squares of it then took seconds to expand. 0ⁿ = 0,
+    // 1ⁿ = 1 and (−1)ⁿ = ±1 fold for every n.
+    let theta = 1.3;
+    let f = fisher_at(
+        "theta * (0.0.powf(1e91) + 1.0.powf(1e91) + (-1.0_f64).powf(1e91))",
+        "theta * 2.0",
+        theta,
+    );
+    assert!((f - 2.0 / theta).abs() <= 1e-15, "{f}");
+    let mut b = String::from("let t = 3.0 * 0.0.powf(1e91);");
+    for _ in 0..8 {
+        b.push_str(" let t = t * t + t;");
+    }
+    b.push_str(" x * theta.ln() - theta + t");
+    let attr = "params(theta), data(x), moments(E[x] = theta)";
+    assert_eq!(errors(attr, &body(&b)), Vec::new());
+}
+
+#[test]
+fn an_unfolded_power_of_a_number_counts_as_an_atom_in_the_budget() {
+    // 1.5^(10⁹¹) stays a power; chained squares of it are polynomials in that atom and must
+    // meet the expansion budget like a symbol's (the estimate once gave it degree 0).
+    let mut b = String::from("let t = 3.0 * 1.5.powf(1e91);");
+    for _ in 0..10 {
+        b.push_str(" let t = t * t + t;");
+    }
+    b.push_str(" x * theta.ln() - theta * t");
+    let item = body(&b);
+    let errs = errors(P, &item);
+    let (text, _, _) = errs.first().expect("refused");
+    assert!(
+        text.contains("this expression expands to more than 1024 terms"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_huge_residue_is_described_not_printed() {
+    // Found by the fuzzer: five chained squares of θ + μ under `sin`; the residue of the failed
+    // E[score] = 0 printed as 12 MB of text, and measuring it walked the printed tree (2 s).
+    let mut b = String::from("let t = theta + mu;");
+    for _ in 0..5 {
+        b.push_str(" let t = t * t + t;");
+    }
+    b.push_str(" x * theta.ln() - theta - mu * t.sin()");
+    let item = format!("fn f(x: f64, theta: f64, mu: f64) -> f64 {{ {b} }}");
+    let errs = errors("params(theta, mu), data(x), moments(E[x] = theta)", &item);
+    assert!(!errs.is_empty());
+    for (text, _, _) in &errs {
+        assert!(text.len() < 2000, "{} bytes: {}", text.len(), &text[..300]);
+    }
+    assert!(
+        errs.iter()
+            .any(|e| e.0.contains("operations, too long to show")),
+        "{errs:?}"
+    );
+}

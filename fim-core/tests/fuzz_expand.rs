@@ -1,18 +1,19 @@
-//! Fuzzing the macro's entry point in-process (issue 15): bodies and attributes generated
+//! Fuzzing the macro's entry point (issue 15), one child process per input: bodies and attributes generated
 //! from the grammar, with hostile literals and exponents, and mutations of real models. For
 //! every input: no panic, at most [`LIMIT`] of work (release; ten times that in a debug
 //! build), and output that parses as Rust and still defines the user's function, on every
 //! error path too.
 //!
 //! A short campaign runs with the tests; a long one on demand:
-//! `FIM_FUZZ_CASES=100000 cargo test --release -p fim-core --test fuzz_expand`.
+//! `FIM_FUZZ_CASES=100000 cargo test --release -p fim-core --test fuzz_expand` (a fresh seed
+//! each run; `FIM_FUZZ_SEED=n` replays one).
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::mpsc;
+use std::io::Read;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 /// The time one input may take in a release build.
 const LIMIT: Duration = Duration::from_secs(2);
@@ -32,7 +33,74 @@ fn cases(default: u32) -> u32 {
         .unwrap_or(default)
 }
 
-/// Expands `attr` on `item` in a thread; the failure, if any, as text.
+/// The run's seed: `FIM_FUZZ_SEED` if set; a fresh one for a long campaign (`FIM_FUZZ_CASES`
+/// set); otherwise a fixed one, so that the short campaign in the test suite is the same on
+/// every run and a failure there reproduces. A failure prints the seed.
+fn seed() -> u64 {
+    if let Some(s) = std::env::var("FIM_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        return s;
+    }
+    if std::env::var("FIM_FUZZ_CASES").is_ok() {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        return t ^ u64::from(std::process::id());
+    }
+    0x5eed_f15e_u64
+}
+
+/// A proptest runner with `cases` cases from [`seed`]; shrinking a slow case costs up to
+/// [`limit`] per step, so it shrinks for a minute at most.
+fn runner(cases: u32, seed: u64) -> TestRunner {
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    TestRunner::new_with_rng(
+        Config {
+            cases,
+            failure_persistence: None,
+            max_shrink_time: 60_000,
+            ..Config::default()
+        },
+        TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
+    )
+}
+
+/// Where the child writes its expansion, between these two lines.
+const BEGIN: &str = "<<<fim-fuzz-output";
+const END: &str = "fim-fuzz-output>>>";
+
+/// The child's side: when the parent set `FIM_FUZZ_ATTR` and `FIM_FUZZ_ITEM`, expands them and
+/// prints the result; otherwise (a normal test run) does nothing.
+#[test]
+fn child_expands_one_input() {
+    let (Ok(attr), Ok(item)) = (
+        std::env::var("FIM_FUZZ_ATTR"),
+        std::env::var("FIM_FUZZ_ITEM"),
+    ) else {
+        return;
+    };
+    // rustc runs proc macros on a thread with an 8 MiB stack; so does this.
+    let out = std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(move || {
+            let a: proc_macro2::TokenStream = attr.parse().expect("lexed by the parent");
+            let i: proc_macro2::TokenStream = item.parse().expect("lexed by the parent");
+            fim_core::model::expand::expand(a, i).to_string()
+        })
+        .expect("spawn")
+        .join()
+        .expect("the expansion panicked");
+    println!("{BEGIN}\n{out}\n{END}");
+}
+
+/// Expands `attr` on `item` in a child process (this test binary, running only
+/// [`child_expands_one_input`]), killed when it runs past [`limit`]: a case that hangs or
+/// swells is reported and cannot pile up threads or memory while proptest shrinks it.
+/// The failure, if any, as text.
 fn check(attr: &str, item: &str, name: &str) -> Result<(), String> {
     let (Ok(_), Ok(i)) = (
         attr.parse::<proc_macro2::TokenStream>(),
@@ -45,31 +113,51 @@ fn check(attr: &str, item: &str, name: &str) -> Result<(), String> {
         // Not a function: rustc only hands an attribute macro a well-formed item.
         return Ok(());
     }
-    let (attr, item) = (attr.to_string(), item.to_string());
-    let (tx, rx) = mpsc::channel();
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let start = Instant::now();
-    std::thread::Builder::new()
-        .stack_size(8 << 20)
-        .spawn(move || {
-            let out = catch_unwind(AssertUnwindSafe(|| {
-                let a: proc_macro2::TokenStream = attr.parse().expect("lexed above");
-                let i: proc_macro2::TokenStream = item.parse().expect("lexed above");
-                fim_core::model::expand::expand(a, i).to_string()
-            }));
-            let _ = tx.send(out.map_err(|_| ()));
-        })
-        .expect("spawn");
-    let out = match rx.recv_timeout(limit()) {
-        Ok(Ok(out)) => out,
-        Ok(Err(())) => return Err("panicked".into()),
-        Err(_) => return Err(format!("took more than {:?}", limit())),
+    let mut child = Command::new(exe)
+        .args([
+            "--exact",
+            "child_expands_one_input",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("FIM_FUZZ_ATTR", attr)
+        .env("FIM_FUZZ_ITEM", item)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("spawn: {e}"))?;
+    // Drain stdout on a thread so a large expansion cannot block the child on a full pipe.
+    let mut stdout = child.stdout.take().expect("piped");
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if start.elapsed() > limit() {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("took more than {:?}", limit()));
+        }
+        std::thread::sleep(Duration::from_millis(2));
     };
-    let elapsed = start.elapsed();
-    if elapsed > limit() {
-        return Err(format!("took {elapsed:?}"));
+    let text = reader.join().map_err(|_| "reader panicked".to_string())?;
+    if !status.success() {
+        return Err(format!("panicked ({status})"));
     }
+    let out = text
+        .split_once(BEGIN)
+        .and_then(|(_, rest)| rest.split_once(END))
+        .map(|(out, _)| out.trim())
+        .ok_or_else(|| "the child printed no expansion".to_string())?;
     let file: syn::File =
-        syn::parse_str(&out).map_err(|e| format!("output is not Rust ({e}): {out}"))?;
+        syn::parse_str(out).map_err(|e| format!("output is not Rust ({e}): {out}"))?;
     let has_fn = file
         .items
         .iter()
@@ -191,11 +279,8 @@ fn attr() -> impl Strategy<Value = String> {
 
 #[test]
 fn grammar_inputs_never_break_the_macro() {
-    let mut runner = TestRunner::new(Config {
-        cases: cases(256),
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let seed = seed();
+    let mut runner = runner(cases(256), seed);
     let result = runner.run(&(attr(), body()), |(a, b)| {
         let item = format!("fn f(x: f64, theta: f64, mu: f64, n: f64) -> f64 {{ {b} }}");
         check(&a, &item, "f").map_err(|e| {
@@ -204,7 +289,7 @@ fn grammar_inputs_never_break_the_macro() {
         })
     });
     if let Err(e) = result {
-        panic!("{e}");
+        panic!("FIM_FUZZ_SEED={seed}: {e}");
     }
 }
 
@@ -278,11 +363,8 @@ fn mutate(src: &str, edits: &[(usize, u8, usize)]) -> String {
 
 #[test]
 fn mutated_models_never_break_the_macro() {
-    let mut runner = TestRunner::new(Config {
-        cases: cases(256),
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let seed = seed();
+    let mut runner = runner(cases(256), seed);
     let edits = proptest::collection::vec((0usize..400, 0u8..3, 0usize..100), 1..5);
     let result = runner.run(
         &(0..SEEDS.len(), any::<bool>(), edits),
@@ -304,6 +386,6 @@ fn mutated_models_never_break_the_macro() {
         },
     );
     if let Err(e) = result {
-        panic!("{e}");
+        panic!("FIM_FUZZ_SEED={seed}: {e}");
     }
 }

@@ -267,8 +267,23 @@ pub fn q_add(a: &Rational, b: &Rational) -> Rational {
 /// Raises a rational to an integer power; `None` for `0` to a negative power, and for a
 /// result beyond [`MAX_EXACT_BITS`](crate::budget::MAX_EXACT_BITS).
 pub fn rat_powi(base: &Rational, exp: &BigInt) -> Option<Rational> {
-    if base.is_zero() && exp.is_negative() {
-        return None;
+    if base.is_zero() {
+        // 0ⁿ is 0 for every n > 0 (`0.0.powf(1e91)`), whatever its size; 0⁰ = 1.
+        return if exp.is_negative() {
+            None
+        } else if *exp == BigInt::ZERO {
+            Some(Rational::ONE)
+        } else {
+            Some(Rational::ZERO)
+        };
+    }
+    if base.is_one() {
+        return Some(Rational::ONE);
+    }
+    if *base == -Rational::ONE {
+        // (−1)ⁿ by the parity of n, whatever its size.
+        let odd = (exp % BigInt::from(2u8)) != BigInt::ZERO;
+        return Some(if odd { base.clone() } else { Rational::ONE });
     }
     let e = exp.to_i32()?;
     // Beyond the budget the power stays symbolic (see `budget::MAX_EXACT_BITS`).

@@ -280,7 +280,7 @@ impl Deriver<'_> {
                                     "E[score] = 0 fails for `{pname}`: with the declared moments \
                                      E[∂ℓ/∂{pname}] = {}, not 0; check the log-likelihood and \
                                      the moments",
-                                    print::rust(arena, residue)
+                                    print::rust_brief(arena, residue)
                                 ),
                             )
                         });

@@ -164,15 +164,15 @@ pub fn outcome_of(arena: &Arena, v: Verdict, stated: Id, derived: Id) -> CheckOu
             let at: Vec<String> = point.iter().map(|(n, v)| format!("{n} = {v}")).collect();
             CheckOutcome::Failed(format!(
                 "stated `{}` but derived `{}`; they differ at {} ({lhs} vs {rhs})",
-                print::rust(arena, stated),
-                print::rust(arena, derived),
+                print::rust_brief(arena, stated),
+                print::rust_brief(arena, derived),
                 at.join(", ")
             ))
         }
         Verdict::Undecided => CheckOutcome::Skipped(format!(
             "could not decide whether `{}` equals `{}`: no sample point where both are finite",
-            print::rust(arena, stated),
-            print::rust(arena, derived)
+            print::rust_brief(arena, stated),
+            print::rust_brief(arena, derived)
         )),
     }
 }

@@ -308,12 +308,15 @@ impl<'a> Cx<'a> {
                     degree: 0.0,
                     atoms: 0,
                 };
-                for (b, e) in fs.iter() {
-                    let b = of(b);
+                for (b_id, e) in fs.iter() {
+                    let b = of(b_id);
                     let k = e.to_f64().value();
                     // Only positive integer powers are multiplied out (denominators stay
                     // factored; powers of sums above `EXPAND_POWER_MAX` stay whole).
-                    if !e.is_int() || k < 0.0 || (k > 8.0 && b.terms > 1.0) {
+                    // A number left as a factor is a power that did not fold (`1.5^(10^91)`,
+                    // beyond exact arithmetic): an atom of its own, like a symbol.
+                    let opaque = matches!(self.arena.node(*b_id), Node::Num(_));
+                    if opaque || !e.is_int() || k < 0.0 || (k > 8.0 && b.terms > 1.0) {
                         s.degree += 1.0;
                         s.atoms |= 1 << (node.index() % 64);
                         continue;

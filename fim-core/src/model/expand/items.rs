@@ -265,7 +265,7 @@ pub fn matrix_text(arena: &Arena, m: &[Vec<Id>]) -> String {
     let rows: Vec<String> = m
         .iter()
         .map(|r| {
-            let cells: Vec<String> = r.iter().map(|&x| print::rust(arena, x)).collect();
+            let cells: Vec<String> = r.iter().map(|&x| print::rust_brief(arena, x)).collect();
             format!("[{}]", cells.join(", "))
         })
         .collect();
@@ -389,11 +389,12 @@ const FISHER_TEXT: Item = Item {
             .fisher
             .iter()
             .map(|r| {
-                let cells: Vec<String> = r.iter().map(|&x| print::rust(cx.arena, x)).collect();
+                let cells: Vec<String> =
+                    r.iter().map(|&x| print::rust_brief(cx.arena, x)).collect();
                 quote! { [#(#cells),*] }
             })
             .collect();
-        let doc = "The Fisher information entries as Rust expressions.".to_string();
+        let doc = "The Fisher information entries as Rust expressions (an entry too long to read is described by its size).".to_string();
         Ok((doc, quote! { [#(#rows),*] }))
     },
 };
@@ -406,7 +407,7 @@ const JEFFREYS_TEXT: Item = Item {
     stub: |_| quote! { "" },
     build: |cx| {
         let text = match cx.jeffreys {
-            Jeffreys::Closed { expr, .. } => print::rust(cx.arena, *expr),
+            Jeffreys::Closed { expr, .. } => print::rust_brief(cx.arena, *expr),
             Jeffreys::Numeric => "0.5 * ln det F (numeric Cholesky log-determinant)".to_string(),
         };
         let doc = "The Jeffreys log density ½ ln det F as a Rust expression.".to_string();
@@ -446,7 +447,7 @@ const SCORE: Item = Item {
             .names
             .iter()
             .zip(score)
-            .map(|(n, &s)| format!("∂ℓ/∂{n} = {}", print::rust(cx.arena, s)))
+            .map(|(n, &s)| format!("∂ℓ/∂{n} = {}", print::rust_brief(cx.arena, s)))
             .collect();
         let doc = format!("The score ∂ℓ/∂θ:\n\n```text\n{}\n```", lines.join("\n"));
         let body = body(cx, score, all_vars(cx), nan_vector(cx.shape), |v| {
@@ -601,7 +602,7 @@ const JEFFREYS_LOG_DENSITY: Item = Item {
                     let v0 = &v[0];
                     quote! { #v0 }
                 })?;
-                (format!("`{}`", print::rust(cx.arena, *expr)), body)
+                (format!("`{}`", print::rust_brief(cx.arena, *expr)), body)
             }
             Jeffreys::Numeric => (
                 "½ ln det F by a Cholesky factorization at run time (F is dense and large)"

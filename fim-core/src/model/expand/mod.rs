@@ -206,7 +206,7 @@ fn reparam_module(d: &Derivation, r: &Reparam, derivation: &str) -> syn::Result<
     let map: Vec<String> = r
         .map
         .iter()
-        .map(|(s, g)| format!("{} = {}", arena.name(*s), print::rust(arena, *g)))
+        .map(|(s, g)| format!("{} = {}", arena.name(*s), print::rust_brief(arena, *g)))
         .collect();
     let doc = doc_lines(&format!(
         "The same items in the parameterization `{name}`: {}. Functions take the new \
