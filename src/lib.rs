@@ -29,6 +29,9 @@
 //! | `jeffreys_log_density(P) -> f64` | ½ ln det F, up to an additive constant |
 //! | `natural_gradient(P, grad)` | F⁻¹ g |
 //! | `kl_quadratic(P, delta)` | ½ δᵀ F δ, the local KL divergence |
+//! | `fisher_natural(P)` | for an exponential family ℓ = ηᵀ T − A + h: F in the natural parameters η, ∇²_η A = Cov\[T\] |
+//! | `fisher_mean(P)` | F in the mean parameters m = E\[T\], `fisher_natural(P)`⁻¹ (proved) |
+//! | `kl_divergence(P, Q)` | the exact KL(p_P ‖ p_Q) = E_P\[ℓ(P) − ℓ(Q)\], where the moments give it: P's parameters, then Q's (`theta_q`, same shapes), then the constants |
 //! | `fisher_averaged(P, inputs)` | with `inputs(..)`: the mean of F over the inputs |
 //! | `FISHER`, `JEFFREYS`, `DERIVATION` | the results as text |
 //!

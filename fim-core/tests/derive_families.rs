@@ -55,7 +55,23 @@ fn dirichlet_family() {
         let (attr, item) = dirichlet(k);
         let mut d = derive(&attr, &item);
         assert!(d.core.inference_note.is_none());
-        assert_eq!(d.core.table.entries().len(), k, "E[ln xᵢ] inferred");
+        let inferred = d
+            .core
+            .table
+            .entries()
+            .iter()
+            .filter(|e| e.source == fim_core::expect::Source::Inferred)
+            .count();
+        assert_eq!(inferred, k, "E[ln xᵢ] inferred");
+        // Their second moments from Cov[T] = ∇²_η A: E[ln xᵢ ln xⱼ] for i ≤ j.
+        let by_cov = d
+            .core
+            .table
+            .entries()
+            .iter()
+            .filter(|e| e.source == fim_core::expect::Source::Covariance)
+            .count();
+        assert_eq!(by_cov, k * (k + 1) / 2, "E[ln xᵢ ln xⱼ] from Cov[T]");
         let a = names("a", k);
         let a0 = a.join(" + ");
         for i in 0..k {

@@ -136,7 +136,10 @@ fn cauchy_with_declared_moments() {
         o => panic!("{o:?}"),
     }
     assert!(matches!(
-        check(&d, "Theorem 1: E[s sᵀ] = −E[H]"),
+        check(
+            &d,
+            "Theorem 1: E[s sᵀ] = −E[H] (the declared and inferred moments)"
+        ),
         CheckOutcome::Proved(_)
     ));
     insta::assert_snapshot!("cauchy", report::text(&d));

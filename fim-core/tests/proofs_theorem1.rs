@@ -1,6 +1,8 @@
 //! Theorem 1 (proofs issue, deliverable 3): where the moments cover s sᵀ, E[s sᵀ] is derived as
-//! well and proved equal to −E[H] = F. The check is named "Theorem 1: E[s sᵀ] = −E[H]"; it is
-//! skipped, and says which moments it lacked, when they are not there.
+//! well and proved equal to −E[H] = F. The check is named "Theorem 1: E[s sᵀ] = −E[H] (route)",
+//! the route saying where the second moments came from: for an exponential family from
+//! Cov[T] = ∇²_η A (issue 13), so that no catalog model skips it; otherwise from the declared
+//! moments, and it is skipped, saying which moments it lacked, when they are not there.
 
 use fim_core::model::{CheckOutcome, Derivation};
 
@@ -8,6 +10,8 @@ mod common;
 use common::derive;
 
 const THEOREM1: &str = "Theorem 1: E[s sᵀ] = −E[H]";
+const BY_COVARIANCE: &str = "(second moments of T from Cov[T] = ∇²_η A)";
+const BY_DECLARED: &str = "(the declared and inferred moments)";
 
 /// The outcome of every check whose name starts with "Theorem 1".
 fn theorem1(d: &Derivation) -> Vec<(String, CheckOutcome)> {
@@ -23,7 +27,7 @@ fn assert_proved(attr: &str, item: &str) {
     let d = derive(attr, item);
     let t = theorem1(&d);
     assert_eq!(t.len(), 1, "{t:?}");
-    assert_eq!(t[0].0, THEOREM1);
+    assert_eq!(t[0].0, format!("{THEOREM1} {BY_COVARIANCE}"));
     assert!(matches!(t[0].1, CheckOutcome::Proved(_)), "{attr}: {t:?}");
 }
 
@@ -31,7 +35,7 @@ fn assert_skipped(attr: &str, item: &str, needs: &[&str]) {
     let d = derive(attr, item);
     let t = theorem1(&d);
     assert_eq!(t.len(), 1, "{t:?}");
-    assert_eq!(t[0].0, THEOREM1);
+    assert_eq!(t[0].0, format!("{THEOREM1} {BY_DECLARED}"));
     match &t[0].1 {
         CheckOutcome::Skipped(why) => {
             for n in needs {
@@ -142,38 +146,49 @@ fn multinomial() {
     );
 }
 
+// ---- without declared second moments ---------------------------------------------------------------
+
+/// The exponential families prove Theorem 1 with no second moment declared: Cov[T] = ∇²_η A
+/// supplies them (these once printed "skipped").
+#[test]
+fn proved_from_the_structure_without_declared_second_moments() {
+    for (attr, item) in [
+        ("params(p), data(x), moments(E[x] = p)", BERNOULLI),
+        ("params(lambda), data(x), moments(E[x] = lambda)", POISSON),
+        (
+            "params(mu, sigma), data(x), moments(E[x] = mu, E[x.powi(2)] = mu.powi(2) + sigma.powi(2))",
+            NORMAL,
+        ),
+        ("params(mu, sigma), data(x)", NORMAL),
+        ("params(theta), data(x)", BINOMIAL),
+        ("params(alpha, beta), data(x)", GAMMA),
+        ("params(a, b), data(x)", BETA),
+        ("params(p1, p2), data(x1, x2)", MULTINOMIAL),
+    ] {
+        assert_proved(attr, item);
+    }
+}
+
 // ---- skipped -----------------------------------------------------------------------------------------
 
+/// N(θ, θ²) is a curved family (two statistics, x and x², for one parameter): no structure, so
+/// s sᵀ needs the third and fourth moments declared.
 #[test]
 fn skipped_without_the_moments() {
     assert_skipped(
-        "params(p), data(x), moments(E[x] = p)",
-        BERNOULLI,
-        &["E[x.powi(2)]"],
-    );
-    assert_skipped(
-        "params(lambda), data(x), moments(E[x] = lambda)",
-        POISSON,
-        &["E[x.powi(2)]"],
-    );
-    assert_skipped(
-        "params(mu, sigma), data(x), moments(E[x] = mu, E[x.powi(2)] = mu.powi(2) + sigma.powi(2))",
-        NORMAL,
+        "params(theta), data(x), moments(E[x] = theta, E[x.powi(2)] = 2.0 * theta.powi(2))",
+        "fn f(x: f64, theta: f64) -> f64 { -theta.ln() - (x - theta).powi(2) / (2.0 * theta.powi(2)) }",
         &["E[x.powi(3)]", "E[x.powi(4)]"],
-    );
-    // Only E[x³] given: E[x⁴] is still missing.
-    assert_skipped(
-        "params(mu, sigma), data(x), moments(E[x.powi(3)] = mu.powi(3) + 3.0 * mu * sigma.powi(2))",
-        NORMAL,
-        &["E[x.powi(4)]"],
     );
 }
 
 // ---- a wrong higher moment -----------------------------------------------------------------------------
 
-/// A wrong E[x²] for the Poisson (λ² instead of λ + λ²): E[s²] = E[(x − λ)²]/λ² = 0 ≠ 1/λ.
-/// The declared moments are inconsistent; like a failed E[score] = 0 or a failed verify, this
-/// stops the derivation with an error that names the entry and shows a point.
+/// A wrong E[x²] for the Poisson (λ² instead of λ + λ²): Cov[T] = ∇²_η A gives λ + λ², so the
+/// structure's second moments are not used (the DERIVATION says why), and with the declared
+/// one E[s²] = E[(x − λ)²]/λ² = 0 ≠ 1/λ. The declared moments are inconsistent; like a failed
+/// E[score] = 0 or a failed verify, this stops the derivation with one error that names the
+/// entry and shows a point.
 #[test]
 fn wrong_second_moment_is_an_error() {
     let err = Derivation::from_source(
@@ -185,7 +200,9 @@ fn wrong_second_moment_is_an_error() {
     assert_eq!(msgs.len(), 1, "{msgs:#?}");
     let m = &msgs[0];
     assert!(
-        m.starts_with(&format!("{THEOREM1} at [lambda][lambda] fails: ")),
+        m.starts_with(&format!(
+            "{THEOREM1} {BY_DECLARED} at [lambda][lambda] fails: "
+        )),
         "{m}"
     );
     assert!(m.contains("differ at lambda = "), "{m}");

@@ -61,6 +61,8 @@ pub enum Source {
     Derived,
     /// Solved from E[score] = 0 for an exponential family.
     Inferred,
+    /// A second moment of the sufficient statistics, from Cov[T] = ∇²_η A.
+    Covariance,
 }
 
 /// One known moment `E[factor] = value`.

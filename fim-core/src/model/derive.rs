@@ -12,8 +12,9 @@ use crate::print;
 use crate::simplify::{self, Domain};
 use crate::Arena;
 
+use super::expfamily::{self, Family, Kl};
 use super::matrix::{self, Matrix};
-use super::proofs::{Check, Claim, Prover};
+use super::proofs::{Check, CheckOutcome, Claim, Prover};
 use super::quantities::{Forms, Quantities};
 use super::suggest;
 use crate::ctxt::Errors;
@@ -79,7 +80,19 @@ pub fn derive(arena: &mut Arena, lik: &Likelihood, errors: &mut Errors) -> Optio
         d.domain.assume_positive(d.arena, row[i]);
     }
     let jeffreys = matrix::jeffreys_of(d.arena, &d.domain, &fisher);
-    d.theorem1(&score, &fisher, &mut table);
+    let failed_before = d.failed_checks();
+    let (family, by_covariance) = d.family(&fisher, &mut table);
+    let route = if by_covariance {
+        "second moments of T from Cov[T] = ∇²_η A"
+    } else {
+        "the declared and inferred moments"
+    };
+    // A declared second moment that contradicts Cov[T] has its own error: Theorem 1 would
+    // only repeat it.
+    if d.failed_checks() == failed_before {
+        d.theorem1(&score, &fisher, &mut table, route);
+    }
+    let kl = d.kl(&fisher, &mut table);
     let inverse = matrix::inverse(d.arena, &d.domain, &fisher);
     let (shown, emitted) = d.forms(&score, &hessian);
     let nonnegative = d.positive_constants();
@@ -94,6 +107,8 @@ pub fn derive(arena: &mut Arena, lik: &Likelihood, errors: &mut Errors) -> Optio
         inverse,
         shown,
         emitted,
+        family,
+        kl,
         checks: d.checks,
         domain: d.domain,
         samples: d.samples,
@@ -387,9 +402,88 @@ impl Deriver<'_> {
         }
     }
 
-    /// Theorem 1: E[s sᵀ] = −E[H], where the moments cover s sᵀ.
-    fn theorem1(&mut self, score: &[Id], fisher: &[Vec<Id>], table: &mut MomentTable) {
-        const NAME: &str = "Theorem 1: E[s sᵀ] = −E[H]";
+    /// The number of failed checks so far.
+    fn failed_checks(&self) -> usize {
+        self.checks
+            .iter()
+            .filter(|c| matches!(c.outcome, CheckOutcome::Failed(_)))
+            .count()
+    }
+
+    /// Why the steps that build on a sound derivation stand down, if they do: an error or a
+    /// failed check before them (their proofs would only repeat it).
+    fn unsound(&self) -> Option<String> {
+        (self.failed_checks() > 0 || !self.errors.is_empty())
+            .then(|| "not sought: a check above failed".into())
+    }
+
+    /// The exponential-family structure, its proofs, and the second moments of T it gives;
+    /// true when those were added to the table.
+    fn family(
+        &mut self,
+        fisher: &[Vec<Id>],
+        table: &mut MomentTable,
+    ) -> (Result<Family, String>, bool) {
+        if let Some(why) = self.unsound() {
+            return (Err(why), false);
+        }
+        let lik = self.lik;
+        let parts = match expfamily::structure(
+            self.arena,
+            &self.domain,
+            &lik.params,
+            &lik.data,
+            lik.loglik,
+        ) {
+            Ok(parts) => parts,
+            Err(why) => return (Err(why), false),
+        };
+        let mut prover = self.prover();
+        let span = lik.moments_span;
+        let mut fam = match expfamily::family(&mut prover, &lik.params, parts, table, fisher, span)
+        {
+            Ok(fam) => fam,
+            Err(why) => return (Err(why), false),
+        };
+        if fam.natural_fisher.is_none() {
+            return (Ok(fam), false);
+        }
+        match expfamily::second_moments(&mut prover, &fam, table) {
+            Ok(()) => (Ok(fam), true),
+            Err(why) => {
+                fam.note = Some(why);
+                (Ok(fam), false)
+            }
+        }
+    }
+
+    /// KL(p_P ‖ p_Q) = E_P[ℓ(P) − ℓ(Q)] in closed form, where the moments give it.
+    fn kl(&mut self, fisher: &[Vec<Id>], table: &mut MomentTable) -> Result<Kl, String> {
+        if let Some(why) = self.unsound() {
+            return Err(why);
+        }
+        if self.lik.data.is_empty() {
+            return Err("the model has no data".into());
+        }
+        let lik = self.lik;
+        let guards = self.samples.positive.clone();
+        let mut prover = self.prover();
+        expfamily::kl_divergence(
+            &mut prover,
+            &lik.params,
+            lik.loglik,
+            table,
+            fisher,
+            &guards,
+            lik.moments_span,
+        )
+    }
+
+    /// Theorem 1: E[s sᵀ] = −E[H], where the moments cover s sᵀ; `route` names where its
+    /// second moments came from.
+    fn theorem1(&mut self, score: &[Id], fisher: &[Vec<Id>], table: &mut MomentTable, route: &str) {
+        let name = format!("Theorem 1: E[s sᵀ] = −E[H] ({route})");
+        let name = name.as_str();
         if self.lik.data.is_empty() {
             return;
         }
@@ -397,7 +491,7 @@ impl Deriver<'_> {
             Ok(outer) => outer,
             Err(missing) => {
                 let why = format!("s sᵀ needs {}", expectations(self.arena, &missing));
-                self.prover().skip(NAME.to_string(), why);
+                self.prover().skip(name.to_string(), why);
                 return;
             }
         };
@@ -414,7 +508,7 @@ impl Deriver<'_> {
             })
             .collect();
         let span = self.lik.moments_span;
-        self.prover().prove(NAME, &claims, |_, _, f| {
+        self.prover().prove(name, &claims, |_, _, f| {
             syn::Error::new(
                 span,
                 format!(

@@ -12,6 +12,7 @@ pub mod check;
 pub mod derivation;
 pub mod derive;
 pub mod expand;
+pub mod expfamily;
 mod indexed;
 pub mod matrix;
 pub mod proofs;

@@ -7,6 +7,7 @@ use crate::expect::MomentTable;
 use crate::expr::Id;
 use crate::simplify::Domain;
 
+use super::expfamily::{Family, Kl};
 use super::matrix::{Inverse, Jeffreys, Matrix};
 use super::proofs::Check;
 
@@ -41,6 +42,10 @@ pub struct Quantities {
     /// Score and Hessian as emitted: each entry the shorter of its raw and its shown form (the
     /// chain rule through a reparameterization is long).
     pub emitted: Forms,
+    /// The exponential-family structure ℓ = ηᵀ T − A + h, or why it was not found.
+    pub family: Result<Family, String>,
+    /// KL(p_P ‖ p_Q) in closed form, or why it has none here.
+    pub kl: Result<Kl, String>,
     /// Every check run or skipped.
     pub checks: Vec<Check>,
     /// Sign facts on the domain.

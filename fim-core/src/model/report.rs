@@ -11,6 +11,7 @@ use crate::Arena;
 use super::derivation::Derivation;
 use super::matrix::{Jeffreys, CLOSED_FORM_MAX_OPS, SYMBOLIC_DET_MAX};
 use super::proofs::{Check, CheckOutcome};
+use super::quantities::Quantities;
 
 /// One line of the report: `line!(out, "…", args)` appends the formatted text and a newline.
 macro_rules! line {
@@ -41,6 +42,7 @@ fn source_name(s: Source) -> &'static str {
         Source::Declared => "declared",
         Source::Derived => "derived from the declared moments",
         Source::Inferred => "inferred from E[score] = 0 (exponential family)",
+        Source::Covariance => "from Cov[T] = ∇²_η A (exponential family)",
     }
 }
 
@@ -53,8 +55,8 @@ impl Fmt<'_> {
     /// A formula.
     fn f(&self, id: Id) -> String {
         match self.style {
-            Style::Tex => format!("${}$", print::latex(self.a, id)),
-            Style::Text => format!("`{}`", print::rust(self.a, id)),
+            Style::Tex => format!("${}$", print::latex_brief(self.a, id)),
+            Style::Text => format!("`{}`", print::rust_brief(self.a, id)),
         }
     }
 
@@ -63,10 +65,14 @@ impl Fmt<'_> {
         match self.style {
             Style::Tex => format!(
                 "$E[{}] = {}$",
-                print::latex(self.a, t),
-                print::latex(self.a, v)
+                print::latex_brief(self.a, t),
+                print::latex_brief(self.a, v)
             ),
-            Style::Text => format!("E[{}] = {}", print::rust(self.a, t), print::rust(self.a, v)),
+            Style::Text => format!(
+                "E[{}] = {}",
+                print::rust_brief(self.a, t),
+                print::rust_brief(self.a, v)
+            ),
         }
     }
 
@@ -155,6 +161,64 @@ fn jeffreys_line(fm: &Fmt, j: &Jeffreys, k: usize) -> String {
     }
 }
 
+/// The exponential-family structure (T, η, A, h, m, ∇²_η A, F(m)) and the KL divergence, or
+/// why each is absent.
+fn family_section(out: &mut String, fm: &Fmt, q: &Quantities) {
+    line!(out, "\n## Exponential family\n");
+    match &q.family {
+        Err(why) => line!(
+            out,
+            "Not an exponential family in these coordinates: {why}."
+        ),
+        Ok(f) => {
+            line!(out, "ℓ = ηᵀ(θ) T(x) − A(θ) + h(x) with\n");
+            for (l, (&t, &e)) in f.stats.iter().zip(&f.natural).enumerate() {
+                line!(
+                    out,
+                    "- T{l} = {}, η{l} = {}, m{l} = E[T{l}] = {}",
+                    fm.f(t),
+                    fm.f(e),
+                    fm.f(f.mean[l])
+                );
+            }
+            line!(out, "- A = {}", fm.f(f.log_partition));
+            line!(out, "- h = {}", fm.f(f.base));
+            if let Some(n) = &f.natural_fisher {
+                line!(
+                    out,
+                    "\nF in the natural parameters, ∇²_η A = dm/dη = Cov[T]:\n"
+                );
+                upper_triangle(out, fm, n, |i, j| format!("F(η)[{i}][{j}]"));
+            }
+            if let Some(m) = &f.mean_fisher {
+                line!(out, "\nF in the mean parameters m = E[T], (∇²_η A)⁻¹:\n");
+                upper_triangle(out, fm, m, |i, j| format!("F(m)[{i}][{j}]"));
+            }
+            if let Some(note) = &f.note {
+                line!(out, "\nNote: {note}.");
+            }
+        }
+    }
+    match &q.kl {
+        Ok(kl) => {
+            let names: Vec<String> =
+                kl.q.iter()
+                    .map(|&s| match fm.style {
+                        Style::Tex => format!("${}$", fm.name(s)),
+                        Style::Text => fm.name(s),
+                    })
+                    .collect();
+            line!(
+                out,
+                "\nKL(P‖Q) = E_P[ℓ(P) − ℓ(Q)] = {} (Q's parameters {})",
+                fm.f(kl.value),
+                names.join(", ")
+            );
+        }
+        Err(why) => line!(out, "\nNo closed-form KL divergence: {why}."),
+    }
+}
+
 fn render(d: &Derivation, style: Style) -> String {
     let fm = Fmt {
         a: &d.model.arena,
@@ -216,6 +280,7 @@ fn render(d: &Derivation, style: Style) -> String {
     });
     line!(out, "\n## Jeffreys prior\n");
     out.push_str(&jeffreys_line(&fm, &d.core.jeffreys, params.len()));
+    family_section(&mut out, &fm, &d.core);
     for r in &d.reparams {
         line!(out, "\n## Reparameterization `{}`\n", r.name);
         for (old, g) in &r.map {

@@ -14,6 +14,7 @@ use crate::print;
 use crate::Arena;
 
 use super::unrolled;
+use crate::model::expfamily::{Family, Kl};
 use crate::model::matrix::{upper, Inverse, Jeffreys, Matrix};
 use crate::model::quantities::Forms;
 
@@ -99,6 +100,10 @@ pub struct Ctx<'a> {
     pub guards: &'a [Id],
     /// Constants that must not be negative (NaN outside).
     pub nonnegative: &'a [Id],
+    /// The exponential-family structure, when the derivation found it.
+    pub family: Option<&'a Family>,
+    /// The closed-form KL divergence, when the moments give it.
+    pub kl: Option<&'a Kl>,
     /// The DERIVATION text.
     pub derivation: &'a str,
 }
@@ -127,8 +132,11 @@ enum Lints {
 pub struct Item {
     kind: Kind,
     lints: Lints,
-    /// Whether the item exists for a shape (the averaged items need inputs).
+    /// Whether the item exists for a shape (the averaged items need inputs); the stub module
+    /// has every item that exists for the shape.
     present: fn(&Shape) -> bool,
+    /// Whether the derivation supports it (the exponential-family items need the structure).
+    derived: fn(&Ctx) -> bool,
     /// `pub fn name(args) -> T` or `pub const NAME: T`.
     signature: fn(&Shape) -> TokenStream,
     /// The value in a stub module: NaN of the right shape, or empty text.
@@ -150,6 +158,9 @@ pub const ITEMS: &[Item] = &[
     JEFFREYS_LOG_DENSITY,
     NATURAL_GRADIENT,
     KL_QUADRATIC,
+    FISHER_NATURAL,
+    FISHER_MEAN,
+    KL_DIVERGENCE,
     FISHER_AVERAGED,
     JEFFREYS_AVERAGED,
 ];
@@ -157,7 +168,10 @@ pub const ITEMS: &[Item] = &[
 /// The items of one parameterization, from its derived quantities.
 pub fn module_items(cx: &Ctx) -> syn::Result<TokenStream> {
     let mut out = TokenStream::new();
-    for item in ITEMS.iter().filter(|i| (i.present)(cx.shape)) {
+    for item in ITEMS
+        .iter()
+        .filter(|i| (i.present)(cx.shape) && (i.derived)(cx))
+    {
         let (doc, value) = (item.build)(cx)?;
         let doc = doc_lines(&doc);
         let lints = lints(item.lints);
@@ -217,6 +231,10 @@ pub fn doc_lines(text: &str) -> TokenStream {
 // ---- shared pieces ----------------------------------------------------------------------
 
 fn always(_: &Shape) -> bool {
+    true
+}
+
+fn any(_: &Ctx) -> bool {
     true
 }
 
@@ -357,6 +375,7 @@ const PARAMS: Item = Item {
     kind: Kind::Const,
     lints: Lints::None,
     present: always,
+    derived: any,
     signature: |s| {
         let k = s.k();
         quote! { pub const PARAMS: [&str; #k] }
@@ -376,6 +395,7 @@ const FISHER_TEXT: Item = Item {
     kind: Kind::Const,
     lints: Lints::None,
     present: always,
+    derived: any,
     signature: |s| {
         let k = s.k();
         quote! { pub const FISHER: [[&str; #k]; #k] }
@@ -403,6 +423,7 @@ const JEFFREYS_TEXT: Item = Item {
     kind: Kind::Const,
     lints: Lints::None,
     present: always,
+    derived: any,
     signature: |_| quote! { pub const JEFFREYS: &str },
     stub: |_| quote! { "" },
     build: |cx| {
@@ -420,6 +441,7 @@ const DERIVATION: Item = Item {
     kind: Kind::Const,
     lints: Lints::None,
     present: always,
+    derived: any,
     signature: |_| quote! { pub const DERIVATION: &str },
     stub: |_| quote! { "" },
     build: |cx| {
@@ -435,6 +457,7 @@ const SCORE: Item = Item {
     kind: Kind::Fn,
     lints: Lints::Inline,
     present: always,
+    derived: any,
     signature: |s| {
         let (all, k) = (args(&s.all), s.k());
         quote! { pub fn score(#all) -> [f64; #k] }
@@ -461,6 +484,7 @@ const HESSIAN: Item = Item {
     kind: Kind::Fn,
     lints: Lints::Inline,
     present: always,
+    derived: any,
     signature: |s| {
         let (all, k) = (args(&s.all), s.k());
         quote! { pub fn hessian(#all) -> [[f64; #k]; #k] }
@@ -487,6 +511,7 @@ const FISHER: Item = Item {
     kind: Kind::Fn,
     lints: Lints::Inline,
     present: always,
+    derived: any,
     signature: |s| {
         let (p, k) = (args(&s.p), s.k());
         quote! { pub fn fisher(#p) -> [[f64; #k]; #k] }
@@ -522,6 +547,7 @@ const FISHER_INVERSE: Item = Item {
     kind: Kind::Fn,
     lints: Lints::Inline,
     present: always,
+    derived: any,
     signature: |s| {
         let (p, k) = (args(&s.p), s.k());
         quote! { pub fn fisher_inverse(#p) -> [[f64; #k]; #k] }
@@ -590,6 +616,7 @@ const JEFFREYS_LOG_DENSITY: Item = Item {
     kind: Kind::Fn,
     lints: Lints::Inline,
     present: always,
+    derived: any,
     signature: |s| {
         let p = args(&s.p);
         quote! { pub fn jeffreys_log_density(#p) -> f64 }
@@ -644,6 +671,7 @@ const NATURAL_GRADIENT: Item = Item {
     kind: Kind::Fn,
     lints: Lints::Inline,
     present: always,
+    derived: any,
     signature: |s| {
         let (p, k, grad) = (args(&s.p), s.k(), s.free("grad"));
         quote! { pub fn natural_gradient(#p #grad: [f64; #k]) -> [f64; #k] }
@@ -696,6 +724,182 @@ const NATURAL_GRADIENT: Item = Item {
     },
 };
 
+/// A matrix-valued item over `P`: the matrix `m` of the family, documented by `what`.
+fn family_matrix(cx: &Ctx, m: &Matrix, what: &str) -> syn::Result<(String, TokenStream)> {
+    let doc = format!(
+        "{what}\n\n```text\n{}\n```\n\nNaN outside the domain.",
+        matrix_text(cx.arena, m)
+    );
+    let k = cx.shape.k();
+    let body = body(cx, &upper(m), p_vars(cx), nan_matrix(cx.shape), |v| {
+        unrolled::matrix(k, v)
+    })?;
+    Ok((doc, body))
+}
+
+/// The statistics and natural parameters of the family, as doc text.
+fn family_text(cx: &Ctx, f: &Family) -> String {
+    let rows: Vec<String> = f
+        .stats
+        .iter()
+        .zip(&f.natural)
+        .map(|(&t, &e)| {
+            format!(
+                "T = {}, η = {}",
+                print::rust_brief(cx.arena, t),
+                print::rust_brief(cx.arena, e)
+            )
+        })
+        .collect();
+    rows.join("; ")
+}
+
+const FISHER_NATURAL: Item = Item {
+    kind: Kind::Fn,
+    lints: Lints::Inline,
+    present: always,
+    derived: |cx| cx.family.is_some_and(|f| f.natural_fisher.is_some()),
+    signature: |s| {
+        let (p, k) = (args(&s.p), s.k());
+        quote! { pub fn fisher_natural(#p) -> [[f64; #k]; #k] }
+    },
+    stub: nan_matrix,
+    build: |cx| {
+        let f = cx.family.expect("derived");
+        let n = f.natural_fisher.as_ref().expect("derived");
+        let what = format!(
+            "The Fisher information in the natural parameters η of the exponential family \
+             ℓ = ηᵀ T(x) − A + h(x) ({}), at the distribution with these parameters: \
+             F(η) = ∇²_η A = Cov[T], rows and columns in the order of the statistics. \
+             `fisher_natural = fisher_mean⁻¹` (proved at compile time).",
+            family_text(cx, f)
+        );
+        family_matrix(cx, n, &what)
+    },
+};
+
+const FISHER_MEAN: Item = Item {
+    kind: Kind::Fn,
+    lints: Lints::Inline,
+    present: always,
+    derived: |cx| cx.family.is_some_and(|f| f.mean_fisher.is_some()),
+    signature: |s| {
+        let (p, k) = (args(&s.p), s.k());
+        quote! { pub fn fisher_mean(#p) -> [[f64; #k]; #k] }
+    },
+    stub: nan_matrix,
+    build: |cx| {
+        let f = cx.family.expect("derived");
+        let m = f.mean_fisher.as_ref().expect("derived");
+        let what = format!(
+            "The Fisher information in the mean parameters m = E[T] of the exponential family \
+             ({}), at the distribution with these parameters: F(m) = (∇²_η A)⁻¹, rows and \
+             columns in the order of the statistics. `fisher_mean · fisher_natural = I` \
+             (proved at compile time).",
+            family_text(cx, f)
+        );
+        family_matrix(cx, m, &what)
+    },
+};
+
+/// Whether the argument `p` of `P` is a parameter (scalar `theta` or array `alpha`).
+fn is_param(s: &Shape, p: &Param) -> bool {
+    let ident = p.ident.to_string();
+    s.names
+        .iter()
+        .any(|n| n.split('[').next() == Some(ident.as_str()))
+}
+
+/// The arguments of `kl_divergence`: P's parameters, Q's (the same shapes, named
+/// `<name>_q`, or `__fim_<name>_q` where a model argument has that name), then the
+/// constants and inputs of `P`. The second list pairs each parameter with Q's.
+fn kl_args(s: &Shape) -> (Vec<Param>, Vec<(Ident, Ident)>) {
+    let params: Vec<&Param> = s.p.iter().filter(|p| is_param(s, p)).collect();
+    let mut out: Vec<Param> = params.iter().map(|p| (*p).clone()).collect();
+    let mut pairs = Vec::new();
+    for p in &params {
+        let name = p.ident.to_string();
+        let q = s.free(&format!("{}_q", name.strip_prefix("r#").unwrap_or(&name)));
+        pairs.push((p.ident.clone(), q.clone()));
+        out.push(Param {
+            ident: q,
+            ty: p.ty.clone(),
+            entries: p.entries,
+        });
+    }
+    out.extend(s.p.iter().filter(|p| !is_param(s, p)).cloned());
+    (out, pairs)
+}
+
+/// `alpha[2]` read from the argument `q` instead of `p`: the tokens with the leading name
+/// replaced.
+fn renamed(tokens: &TokenStream, p: &Ident, q: &Ident) -> TokenStream {
+    let mut out = TokenStream::new();
+    let mut first = true;
+    for t in tokens.clone() {
+        match t {
+            proc_macro2::TokenTree::Ident(i) if first && i == *p => {
+                out.extend(q.to_token_stream());
+            }
+            other => out.extend(std::iter::once(other)),
+        }
+        first = false;
+    }
+    out
+}
+
+const KL_DIVERGENCE: Item = Item {
+    kind: Kind::Fn,
+    lints: Lints::InlinePlain,
+    present: always,
+    derived: |cx| cx.kl.is_some(),
+    signature: |s| {
+        let a = args(&kl_args(s).0);
+        quote! { pub fn kl_divergence(#a) -> f64 }
+    },
+    stub: nan_scalar,
+    build: |cx| {
+        let kl = cx.kl.expect("derived");
+        let (_, pairs) = kl_args(cx.shape);
+        let qs: Vec<String> = pairs.iter().map(|(_, q)| q.to_string()).collect();
+        let doc = format!(
+            "The exact Kullback–Leibler divergence KL(p_P ‖ p_Q) = E_P[ℓ(P) − ℓ(Q)] from the \
+             model at P to the model at Q, called with P's parameters, then Q's (`{}`, the \
+             same shapes), then the constants:\n\n```text\nKL = {}\n```\n\nProved at compile \
+             time: KL = 0, ∇_Q KL = 0 and ∇²_Q KL = F at Q = P, so that for small δ it is \
+             `kl_quadratic(P, δ)` to second order. NaN outside the domain (at P or at Q).",
+            qs.join("`, `"),
+            print::rust_brief(cx.arena, kl.value),
+        );
+        let mut vars = cx.p.clone();
+        for (&p, &q) in kl.params.iter().zip(&kl.q) {
+            // P reads the parameter as `alpha[2]`: Q reads it from its own argument.
+            let Some(tokens) = cx.p.get(&p) else {
+                continue;
+            };
+            let Some(proc_macro2::TokenTree::Ident(head)) = tokens.clone().into_iter().next()
+            else {
+                continue;
+            };
+            let Some((pi, qi)) = pairs.iter().find(|(pi, _)| *pi == head) else {
+                continue;
+            };
+            vars.insert(q, renamed(tokens, pi, qi));
+        }
+        let mut guards = cx.guards.to_vec();
+        guards.extend(&kl.guards);
+        let inner = Ctx {
+            guards: &guards,
+            ..*cx
+        };
+        let body = body(&inner, &[kl.value], &vars, nan_scalar(cx.shape), |v| {
+            let v = &v[0];
+            quote! { #v }
+        })?;
+        Ok((doc, body))
+    },
+};
+
 /// Domain conditions per `if` in generated code.
 const GUARD_CHUNK: usize = 32;
 
@@ -706,6 +910,7 @@ const KL_QUADRATIC: Item = Item {
     kind: Kind::Fn,
     lints: Lints::InlinePlain,
     present: always,
+    derived: any,
     signature: |s| {
         let (p, k, delta) = (args(&s.p), s.k(), s.free("delta"));
         quote! { pub fn kl_quadratic(#p #delta: [f64; #k]) -> f64 }
@@ -826,6 +1031,7 @@ const FISHER_AVERAGED: Item = Item {
     kind: Kind::Fn,
     lints: Lints::Plain,
     present: with_inputs,
+    derived: any,
     signature: |s| {
         let (fixed, ty, k, inputs) = (args(&s.fixed), inputs_type(s), s.k(), s.free("inputs"));
         quote! { pub fn fisher_averaged(#fixed #inputs: #ty) -> [[f64; #k]; #k] }
@@ -868,6 +1074,7 @@ const JEFFREYS_AVERAGED: Item = Item {
     kind: Kind::Fn,
     lints: Lints::Plain,
     present: with_inputs,
+    derived: any,
     signature: |s| {
         let (fixed, ty, inputs) = (args(&s.fixed), inputs_type(s), s.free("inputs"));
         quote! { pub fn jeffreys_log_density_averaged(#fixed #inputs: #ty) -> f64 }

@@ -128,6 +128,8 @@ pub fn generate(d: &Derivation) -> syn::Result<TokenStream> {
         inverse: &d.core.inverse,
         guards: &d.core.guards,
         nonnegative: &d.core.nonnegative,
+        family: d.core.family.as_ref().ok(),
+        kl: d.core.kl.as_ref().ok(),
         derivation: &derivation,
     })?;
     let mut subs = Vec::new();
@@ -200,6 +202,8 @@ fn reparam_module(d: &Derivation, r: &Reparam, derivation: &str) -> syn::Result<
         inverse: &r.inverse,
         guards: &r.direct.guards,
         nonnegative: &r.direct.nonnegative,
+        family: r.direct.family.as_ref().ok(),
+        kl: r.direct.kl.as_ref().ok(),
         derivation,
     })?;
     let name = &r.name;
