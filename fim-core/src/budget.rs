@@ -42,6 +42,13 @@ pub const MAX_EXPAND_EXPONENT: u64 = 1024;
 /// take 0.2 s; a product of five four-term sums (1 024 terms of degree 10) is within it.
 pub const MAX_EXPANDED_TERMS: f64 = 1024.0;
 
+/// The most bits an expression of the body may need once multiplied out (its terms times the
+/// bits of their coefficients, estimated like [`MAX_EXPANDED_TERMS`] from a bound on the sum of
+/// the coefficients' magnitudes). Nine chained `let t = t * t + t;` from `t = θ` (513 terms of
+/// up to 346 bits) are within it; from `t = 258.0 - mu` the same nine (4 100-bit coefficients)
+/// took 2.6 s in release, and eight 1 s: both are refused, seven (129 terms, 1 025 bits) pass.
+pub const MAX_EXPANDED_BITS: f64 = 262_144.0;
+
 /// The expansion budget applies to expressions above this total degree: wide products of low
 /// degree (an unrolled product of eight sums over array entries) are admitted.
 pub const MAX_EXPANDED_DEGREE: f64 = 64.0;

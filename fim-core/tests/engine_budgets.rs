@@ -299,3 +299,35 @@ fn a_huge_residue_is_described_not_printed() {
         "{errs:?}"
     );
 }
+
+#[test]
+fn large_coefficients_count_in_the_expansion_budget() {
+    // Found by the fuzzer: nine chained squares from `t = 258 - μ` are 513 terms (within the
+    // term budget) with 4 100-bit coefficients, and took 2.6 s in release. The estimate now
+    // bounds the coefficients' bits too: eight lines are refused at the eighth, seven derive.
+    let chain = |lines: usize| {
+        let mut b = String::from("let t = 258.0 - mu;");
+        for _ in 0..lines {
+            b.push_str(" let t = t * t + t;");
+        }
+        b.push_str(" x * theta.ln() - theta - mu * t.ln()");
+        format!("fn f(x: f64, theta: f64, mu: f64) -> f64 {{ {b} }}")
+    };
+    let attr = "params(theta), data(x), moments(E[x] = theta)";
+    let item = chain(8);
+    let errs = errors(attr, &item);
+    let (text, line, col) = errs.first().expect("refused");
+    assert!(
+        text.contains(
+            "this expression expands to 257 terms whose coefficients need about 2050 bits"
+        ),
+        "{text}"
+    );
+    let eighth = item
+        .match_indices("t * t + t")
+        .nth(7)
+        .expect("eight lines")
+        .0;
+    assert_eq!((*line, *col), (1, eighth), "{text}");
+    assert_eq!(errors(attr, &chain(7)), Vec::new());
+}

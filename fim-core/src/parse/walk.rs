@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap as HashMap;
 use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Lit, UnOp};
 
-use crate::budget::{MAX_EXPANDED_DEGREE, MAX_EXPANDED_TERMS};
+use crate::budget::{MAX_EXPANDED_BITS, MAX_EXPANDED_DEGREE, MAX_EXPANDED_TERMS};
 use crate::ctxt::Errors;
 use crate::expr::{Id, Ir, Node, Special};
 
@@ -116,6 +116,10 @@ struct Size {
     degree: f64,
     /// Its atoms (symbols and opaque subterms), hashed into 64 bits.
     atoms: u64,
+    /// log₂ of a bound on the sum of its coefficients' magnitudes once multiplied out (the
+    /// L1 norm, submultiplicative: ‖pq‖ ≤ ‖p‖‖q‖), numerators and denominators together: how
+    /// many bits each coefficient may need.
+    height: f64,
 }
 
 impl Size {
@@ -135,8 +139,22 @@ impl Size {
             terms: 1.0,
             degree: 1.0,
             atoms: 1 << (id.index() % 64),
+            height: 0.0,
         }
     }
+}
+
+/// log₂ of the magnitude of `r`'s numerator plus that of its denominator (0 for 0 and ±1).
+fn height_of(r: &crate::expr::Rational) -> f64 {
+    use dashu_base::BitTest;
+    let bits = |n: usize| n.saturating_sub(1) as f64;
+    bits(r.numerator().bit_len()) + bits(r.denominator().bit_len())
+}
+
+/// log₂ Σ 2^hᵢ, without overflow.
+fn log2_sum(hs: impl Iterator<Item = f64> + Clone) -> f64 {
+    let m = hs.clone().fold(0.0_f64, f64::max);
+    m + hs.map(|h| (h - m).exp2()).sum::<f64>().log2()
 }
 
 impl<'a> Cx<'a> {
@@ -249,11 +267,31 @@ impl<'a> Cx<'a> {
             let size = self.size_of(node);
             self.sizes.insert(node, size);
         }
-        let Size { terms, degree, .. } = self.sizes[&id];
+        let Size {
+            terms,
+            degree,
+            height,
+            ..
+        } = self.sizes[&id];
         // Wide products of low degree (unrolled products over array entries) expand without
         // the coefficient growth that makes high degrees explode: only those are refused.
-        if terms <= MAX_EXPANDED_TERMS || degree <= MAX_EXPANDED_DEGREE {
+        let bits = terms * height.max(1.0);
+        if degree <= MAX_EXPANDED_DEGREE
+            || (terms <= MAX_EXPANDED_TERMS && bits <= MAX_EXPANDED_BITS)
+        {
             return Some(id);
+        }
+        if terms <= MAX_EXPANDED_TERMS {
+            return self.fail_at(
+                source,
+                format!(
+                    "this expression expands to {terms:.0} terms whose coefficients need about \
+                     {height:.0} bits each once its products and powers are multiplied out, \
+                     beyond the engine's budget of {MAX_EXPANDED_BITS} bits in all: the \
+                     derivation would not finish; write the model with fewer nested products \
+                     or smaller constants"
+                ),
+            );
         }
         let about = if terms < 1e15 {
             format!("about {terms:.0}")
@@ -274,16 +312,18 @@ impl<'a> Cx<'a> {
     fn size_of(&self, node: Id) -> Size {
         let of = |c: &Id| self.sizes[c];
         match self.arena.node(node) {
-            Node::Num(_) => Size {
+            Node::Num(r) => Size {
                 terms: 1.0,
                 degree: 0.0,
                 atoms: 0,
+                height: height_of(r),
             },
             Node::Add(ts) => {
                 let mut s = Size {
                     terms: 0.0,
                     degree: 0.0,
                     atoms: 0,
+                    height: log2_sum(ts.iter().map(|t| of(t).height)),
                 };
                 // Terms over the same atoms merge: each class is capped on its own.
                 let mut classes: Vec<Size> = Vec::new();
@@ -302,11 +342,12 @@ impl<'a> Cx<'a> {
                 s.terms = classes.into_iter().map(|c| c.capped().terms).sum();
                 s.capped()
             }
-            Node::Mul(_, fs) => {
+            Node::Mul(c, fs) => {
                 let mut s = Size {
                     terms: 1.0,
                     degree: 0.0,
                     atoms: 0,
+                    height: height_of(c),
                 };
                 for (b_id, e) in fs.iter() {
                     let b = of(b_id);
@@ -332,6 +373,7 @@ impl<'a> Cx<'a> {
                     s.terms *= count;
                     s.degree += b.degree * k;
                     s.atoms |= b.atoms;
+                    s.height += b.height * k;
                 }
                 s.capped()
             }
