@@ -278,16 +278,36 @@ fn inputs_type(s: &Shape) -> TokenStream {
     }
 }
 
-/// Rust text of a matrix of expressions, `[[a, b], [c, d]]`.
+/// The most characters of a matrix printed in a doc comment: a larger one (a Dirichlet with
+/// K = 50 prints 1.5 MB) is described, and its entries are read in `FISHER` and the DERIVATION.
+const MATRIX_DOC_MAX: usize = 16_384;
+
+/// Rust text of a matrix of expressions, `[[a, b], [c, d]]`, for a doc comment: beyond
+/// [`MATRIX_DOC_MAX`] characters, a description of it.
 pub fn matrix_text(arena: &Arena, m: &[Vec<Id>]) -> String {
-    let rows: Vec<String> = m
-        .iter()
-        .map(|r| {
-            let cells: Vec<String> = r.iter().map(|&x| print::rust_brief(arena, x)).collect();
-            format!("[{}]", cells.join(", "))
-        })
-        .collect();
-    format!("[{}]", rows.join(", "))
+    let mut out = String::from("[");
+    for (i, r) in m.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push('[');
+        for (j, &x) in r.iter().enumerate() {
+            if j > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&print::rust_brief(arena, x));
+            if out.len() > MATRIX_DOC_MAX {
+                let k = m.len();
+                return format!(
+                    "(a {k}×{k} matrix too long to show here: its entries are in `FISHER` and \
+                     the DERIVATION)"
+                );
+            }
+        }
+        out.push(']');
+    }
+    out.push(']');
+    out
 }
 
 /// A function body computing `roots` over the arguments that read `vars`, arranging their
@@ -678,11 +698,9 @@ const NATURAL_GRADIENT: Item = Item {
     },
     stub: nan_vector,
     build: |cx| {
-        let doc = format!(
-            "The natural gradient F⁻¹ · grad, with F⁻¹ as in [`fisher_inverse`] and\n\n\
-             ```text\nF = {}\n```\n\nNaN outside the domain.",
-            matrix_text(cx.arena, cx.fisher)
-        );
+        let doc = "The natural gradient F⁻¹ · grad, with F as in [`fisher`] and F⁻¹ as in \
+                   [`fisher_inverse`]. NaN outside the domain."
+            .to_string();
         let s = cx.shape;
         let (k, g) = (s.k(), s.free("grad"));
         let body = match cx.inverse {
@@ -917,11 +935,9 @@ const KL_QUADRATIC: Item = Item {
     },
     stub: nan_scalar,
     build: |cx| {
-        let doc = format!(
-            "The local Kullback–Leibler divergence ½ δᵀ F δ between the model at P and at P + δ \
-             (second order in δ), with\n\n```text\nF = {}\n```\n\nNaN outside the domain.",
-            matrix_text(cx.arena, cx.fisher)
-        );
+        let doc = "The local Kullback–Leibler divergence ½ δᵀ F δ between the model at P and \
+                   at P + δ (second order in δ), with F as in [`fisher`]. NaN outside the domain."
+            .to_string();
         let (k, d) = (cx.shape.k(), cx.shape.free("delta"));
         let fisher = call_p("fisher", cx.shape);
         // δᵀ F δ over the upper triangle's entries that are not known to be zero, written out
