@@ -331,3 +331,20 @@ fn large_coefficients_count_in_the_expansion_budget() {
     assert_eq!((*line, *col), (1, eighth), "{text}");
     assert_eq!(errors(attr, &chain(7)), Vec::new());
 }
+
+#[test]
+fn products_of_large_polynomials_stay_factored() {
+    // Found by the fuzzer: six chained squares of θ + μ (degree 64 in two symbols, ~2 000
+    // terms) under `ln_gamma`: simplifying F squared the polynomial, 4·10⁶ term products
+    // (3 s, 740 MB in release). Past `MAX_PRODUCT_TERMS` the product stays factored, and the
+    // missing moment is reported quickly.
+    let mut b = String::from("let t = theta + mu;");
+    for _ in 0..6 {
+        b.push_str(" let t = t * t + t;");
+    }
+    b.push_str(" x * theta.ln() - mu * ln_gamma(t - 1.7976931348623157e308)");
+    let item = format!("fn f(x: f64, theta: f64, mu: f64) -> f64 {{ {b} }}");
+    let errs = errors("params(theta, mu), data(x)", &item);
+    let (text, _, _) = errs.first().expect("a moment is missing");
+    assert!(text.starts_with("needs E[x]"), "{text}");
+}

@@ -11,7 +11,7 @@ use smallvec::{smallvec, SmallVec};
 
 use super::domain::{sign_of, Domain};
 use super::{memo_key, Memo, Workspace, EXPAND_POWER_MAX};
-use crate::budget::{exact_power_fits, MAX_EXPAND_EXPONENT};
+use crate::budget::{exact_power_fits, MAX_EXPAND_EXPONENT, MAX_PRODUCT_TERMS};
 use crate::expr::{rat, BigInt, Id, Ir, Node, Rational};
 use crate::poly::{factor_small, linear_factors, mono_div, primitive, Den, Poly, RatFun};
 
@@ -44,6 +44,20 @@ fn power_fits(rb: &RatFun, e: &BigInt) -> bool {
         .max()
         .unwrap_or(0);
     coeffs_fit && widest.saturating_mul(k) <= u64::from(u32::MAX / 4)
+}
+
+/// An upper bound on the terms of `pᵏ` multiplied out (the multinomial count C(n + k − 1, k)
+/// for n terms), saturating.
+fn power_terms(n: usize, k: u64) -> usize {
+    let mut count = 1.0_f64;
+    for i in 1..=k.min(64) {
+        count *= (n as f64 - 1.0 + i as f64) / i as f64;
+    }
+    if count >= usize::MAX as f64 {
+        usize::MAX
+    } else {
+        count as usize
+    }
 }
 
 /// The simplifier: IR → rational function over atoms → canonical IR.
@@ -197,7 +211,11 @@ impl<'a> Simplifier<'a> {
                             let sb = self.ratfun_to_ir(&rb);
                             let atom = self.arena.powr(sb, e.clone());
                             self.opaque_power(atom)
-                        } else if big && rb.num.len() > 1 {
+                        } else if rb.num.len() > 1
+                            && (big
+                                || power_terms(rb.num.len(), e.numerator().to_u64().unwrap_or(0))
+                                    > MAX_PRODUCT_TERMS)
+                        {
                             // A high power of a sum stays one atom over the simplified base.
                             let sb = self.ratfun_to_ir(&rb);
                             let atom = self.arena.powr(sb, e.clone());
@@ -221,6 +239,13 @@ impl<'a> Simplifier<'a> {
                     };
                     acc = Some(match acc {
                         None => f,
+                        Some(a) if a.num.len().saturating_mul(f.num.len()) > MAX_PRODUCT_TERMS => {
+                            // Too large to multiply out: the product of the two simplified
+                            // factors, one atom.
+                            let (x, y) = (self.ratfun_to_ir(&a), self.ratfun_to_ir(&f));
+                            let p = self.arena.mul([x, y]);
+                            RatFun::poly(Poly::atom(p))
+                        }
                         Some(a) => self.rf_mul(&a, &f),
                     });
                 }
