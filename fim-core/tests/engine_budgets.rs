@@ -348,3 +348,24 @@ fn products_of_large_polynomials_stay_factored() {
     let (text, _, _) = errs.first().expect("a moment is missing");
     assert!(text.starts_with("needs E[x]"), "{text}");
 }
+
+#[test]
+fn constants_folded_past_the_exact_budget_are_spanned_errors() {
+    // Found by the fuzzer: `t = 4.9e-324.powi(4)` (4 344 bits exactly) and eleven chained
+    // `t * t + t`: each line folds the constant exactly and doubles its bits (2 s and more).
+    // The line whose constant passes `MAX_EXACT_BITS` is refused.
+    let mut b = String::from("let t = 4.9e-324.powi(4);");
+    for _ in 0..11 {
+        b.push_str(" let t = t * t + t;");
+    }
+    b.push_str(" x * theta.ln() - theta * (1.0 + t)");
+    let item = body(&b);
+    let errs = errors(P, &item);
+    let (text, line, col) = errs.first().expect("refused");
+    assert!(
+        text.contains("bits in exact arithmetic, beyond the engine's budget of 16384 bits"),
+        "{text}"
+    );
+    let second = item.match_indices("t * t + t").nth(1).expect("two lines").0;
+    assert_eq!((*line, *col), (1, second), "{text}");
+}

@@ -120,6 +120,8 @@ struct Size {
     /// L1 norm, submultiplicative: ‖pq‖ ≤ ‖p‖‖q‖), numerators and denominators together: how
     /// many bits each coefficient may need.
     height: f64,
+    /// The most bits (numerator and denominator) of an exact constant in it, as folded.
+    num_bits: u64,
 }
 
 impl Size {
@@ -140,6 +142,7 @@ impl Size {
             degree: 1.0,
             atoms: 1 << (id.index() % 64),
             height: 0.0,
+            num_bits: 0,
         }
     }
 }
@@ -271,8 +274,21 @@ impl<'a> Cx<'a> {
             terms,
             degree,
             height,
+            num_bits,
             ..
         } = self.sizes[&id];
+        // Constants are folded exactly as the body is read: each `t * t` doubles their bits.
+        if num_bits > crate::budget::MAX_EXACT_BITS {
+            return self.fail_at(
+                source,
+                format!(
+                    "this expression holds a constant of {num_bits} bits in exact arithmetic, \
+                     beyond the engine's budget of {} bits: compute it in f64 outside the \
+                     model, or write it as a power with `powf`, which stays symbolic",
+                    crate::budget::MAX_EXACT_BITS
+                ),
+            );
+        }
         // Wide products of low degree (unrolled products over array entries) expand without
         // the coefficient growth that makes high degrees explode: only those are refused.
         let bits = terms * height.max(1.0);
@@ -317,6 +333,7 @@ impl<'a> Cx<'a> {
                 degree: 0.0,
                 atoms: 0,
                 height: height_of(r),
+                num_bits: crate::budget::rational_bits(r),
             },
             Node::Add(ts) => {
                 let mut s = Size {
@@ -324,6 +341,7 @@ impl<'a> Cx<'a> {
                     degree: 0.0,
                     atoms: 0,
                     height: log2_sum(ts.iter().map(|t| of(t).height)),
+                    num_bits: ts.iter().map(|t| of(t).num_bits).max().unwrap_or(0),
                 };
                 // Terms over the same atoms merge: each class is capped on its own.
                 let mut classes: Vec<Size> = Vec::new();
@@ -348,6 +366,10 @@ impl<'a> Cx<'a> {
                     degree: 0.0,
                     atoms: 0,
                     height: height_of(c),
+                    num_bits: fs
+                        .iter()
+                        .map(|(b, _)| of(b).num_bits)
+                        .fold(crate::budget::rational_bits(c), u64::max),
                 };
                 for (b_id, e) in fs.iter() {
                     let b = of(b_id);
