@@ -369,3 +369,20 @@ fn constants_folded_past_the_exact_budget_are_spanned_errors() {
     let second = item.match_indices("t * t + t").nth(1).expect("two lines").0;
     assert_eq!((*line, *col), (1, second), "{text}");
 }
+
+#[test]
+fn nested_squares_over_a_data_term_expand_with_merged_terms() {
+    // Found by the fuzzer (an abort: 62 GB asked for): four chained `t * t + t` from
+    // t = θ + μ + π − ln Γ(x). Splitting the score into data terms multiplied the raw term
+    // lists out without merging equal statistics (3 → 12 → 156 → 24 492 → 6·10⁸ terms). They
+    // merge after every product now: at most 17 statistics (powers of ln Γ(x)).
+    let mut b = String::from("let t = theta + mu + std::f64::consts::PI - ln_gamma(x);");
+    for _ in 0..4 {
+        b.push_str(" let t = t * t + t;");
+    }
+    b.push_str(" x * theta.ln() - mu * t");
+    let item = format!("fn f(x: f64, theta: f64, mu: f64) -> f64 {{ {b} }}");
+    let errs = errors("params(theta, mu), data(x)", &item);
+    let (text, _, _) = errs.first().expect("a moment is missing");
+    assert!(text.starts_with("needs E[ln_gamma(x)"), "{text}");
+}

@@ -638,11 +638,33 @@ fn terms_rec(arena: &mut Ir, e: Id, data: &[Symbol], out: &mut Vec<(Id, Id)>) {
     for (b, n) in expand {
         let mut tb = Vec::new();
         terms_rec(arena, b, data, &mut tb);
+        let tb = merged(arena, tb);
         for _ in 0..n {
-            acc = product(arena, &acc, &tb);
+            // Like data factors merge after every product: their number is bounded by the
+            // distinct statistics, where the raw list of a nested square grows as T² + T
+            // (four chained `t * t + t` over a data term once asked for 62 GB).
+            let p = product(arena, &acc, &tb);
+            acc = merged(arena, p);
         }
     }
     out.extend(acc);
+}
+
+/// `terms` with the coefficients of equal data factors summed, in order of first appearance.
+fn merged(arena: &mut Ir, terms: Vec<(Id, Id)>) -> Vec<(Id, Id)> {
+    let mut groups: Vec<(Id, SmallVec<[Id; 4]>)> = Vec::with_capacity(terms.len());
+    let mut index: HashMap<Id, usize> = HashMap::default();
+    for (c, f) in terms {
+        let i = *index.entry(f).or_insert_with(|| {
+            groups.push((f, SmallVec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push(c);
+    }
+    groups
+        .into_iter()
+        .map(|(f, cs)| (arena.add(cs), f))
+        .collect()
 }
 
 fn product(arena: &mut Ir, a: &[(Id, Id)], b: &[(Id, Id)]) -> Vec<(Id, Id)> {
