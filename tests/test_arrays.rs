@@ -661,3 +661,72 @@ fn hundred_normals_compile_and_match() {
         1e-12
     ));
 }
+
+#[fisher_model(params(alpha), data(x))]
+fn dirichlet50(x: [f64; 50], alpha: [f64; 50]) -> f64 {
+    ln_gamma(alpha.iter().sum::<f64>()) - alpha.iter().map(|&a| ln_gamma(a)).sum::<f64>()
+        + alpha
+            .iter()
+            .zip(x.iter())
+            .map(|(&a, &xi)| (a - 1.0) * xi.ln())
+            .sum::<f64>()
+}
+
+/// F v for a K × K matrix.
+fn apply<const K: usize>(f: &[[f64; K]; K], v: &[f64; K]) -> [f64; K] {
+    std::array::from_fn(|i| (0..K).map(|j| f[i][j] * v[j]).sum())
+}
+
+/// The Dirichlet's F = diag(ψ₁(αᵢ)) − ψ₁(α₀) 11ᵀ is diagonal plus rank one: `fisher_inverse`
+/// and `natural_gradient` use Sherman–Morrison in O(K) (issue 14). Checked against F itself:
+/// F · F⁻¹ = I and F · natural_gradient(g) = g, at K = 12 and K = 50.
+#[test]
+fn rank_one_structure_inverts_f() {
+    fn check<const K: usize>(
+        f: [[f64; K]; K],
+        inv: [[f64; K]; K],
+        ng: impl Fn([f64; K]) -> [f64; K],
+    ) {
+        for i in 0..K {
+            let e: [f64; K] = std::array::from_fn(|j| f64::from(u8::from(i == j)));
+            let col: [f64; K] = std::array::from_fn(|j| inv[j][i]);
+            let fe = apply(&f, &col);
+            for j in 0..K {
+                assert!(
+                    (fe[j] - e[j]).abs() < 1e-9,
+                    "K = {K}: (F F⁻¹)[{j}][{i}] = {}",
+                    fe[j]
+                );
+            }
+        }
+        let g: [f64; K] = std::array::from_fn(|i| (i as f64 * 0.37).sin());
+        let back = apply(&f, &ng(g));
+        for i in 0..K {
+            assert!(
+                close_rel(back[i], g[i], 1e-9) || (back[i] - g[i]).abs() < 1e-12,
+                "K = {K}: [{i}] {} vs {}",
+                back[i],
+                g[i]
+            );
+        }
+    }
+    let a12 = [0.5, 1.0, 2.0, 3.5, 1.2, 0.3, 4.0, 0.9, 7.0, 2.5, 0.1, 2.0];
+    check(
+        dirichlet12::fisher(a12),
+        dirichlet12::fisher_inverse(a12),
+        |g| dirichlet12::natural_gradient(a12, g),
+    );
+    let a50: [f64; 50] = std::array::from_fn(|i| 0.2 + 0.15 * i as f64);
+    check(
+        dirichlet50::fisher(a50),
+        dirichlet50::fisher_inverse(a50),
+        |g| dirichlet50::natural_gradient(a50, g),
+    );
+    // Outside the domain: NaN, not a number from the formula.
+    let mut bad = a12;
+    bad[3] = -1.0;
+    assert!(dirichlet12::natural_gradient(bad, [1.0; 12])
+        .iter()
+        .all(|v| v.is_nan()));
+    assert!(dirichlet12::fisher_inverse(bad)[0][0].is_nan());
+}

@@ -17,7 +17,7 @@ use crate::print;
 use crate::simplify::{self, Domain};
 use crate::Arena;
 
-use super::matrix::{self, Inverse, Matrix};
+use super::matrix::{self, Matrix};
 use super::proofs::{Claim, Prover};
 
 /// Above this many parameters the structure is not sought: its proofs take K³ products
@@ -265,8 +265,9 @@ pub fn family(
         return Ok(fam);
     }
     let (arena, domain) = (&mut *prover.arena, prover.domain);
-    match matrix::inverse(arena, domain, &n) {
-        Inverse::Closed(m) => {
+    let inverse = matrix::inverse(arena, domain, &n);
+    match inverse.entries(arena) {
+        Some(m) => {
             // F(m) F(η) = I.
             let mut claims = Vec::with_capacity(k * k);
             for a in 0..k {
@@ -286,7 +287,7 @@ pub fn family(
                 fam.note = Some("F(m) · F(η) = I was not proved".into());
             }
         }
-        _ => {
+        None => {
             fam.note = Some(
                 "∇²_η A has no closed-form inverse here, so F in the mean parameters is not \
                  formed"

@@ -61,8 +61,29 @@ pub enum Inverse {
     Closed(Matrix),
     /// det F is identically zero (one input of a regression): no inverse exists anywhere.
     Singular,
+    /// F = D + c 11ᵀ (every off-diagonal entry the same `c`, as for the Dirichlet and the
+    /// multinomial) with D = diag(`d`): F⁻¹ = D⁻¹ − c D⁻¹11ᵀD⁻¹ / s, s = 1 + c Σ 1/dᵢ
+    /// (Sherman–Morrison), computed at run time from the K + 1 entries in O(K).
+    RankOne {
+        /// dᵢ = Fᵢᵢ − c, simplified, none identically zero.
+        d: Vec<Id>,
+        /// The common off-diagonal entry.
+        c: Id,
+    },
     /// F is larger than [`CLOSED_INVERSE_MAX`]: an unrolled Cholesky factorization at run time.
     Cholesky,
+}
+
+impl Inverse {
+    /// F⁻¹ entry by entry where it is known in closed form (a [`Inverse::RankOne`] written
+    /// out, K² entries); `None` for a singular F or a run-time Cholesky.
+    pub fn entries(&self, arena: &mut Arena) -> Option<Matrix> {
+        match self {
+            Inverse::Closed(m) => Some(m.clone()),
+            Inverse::RankOne { d, c } => Some(rank_one_entries(arena, d, *c)),
+            Inverse::Singular | Inverse::Cholesky => None,
+        }
+    }
 }
 
 /// The entries of the upper triangle of `m`, row by row.
@@ -183,10 +204,8 @@ fn adjugate_inverse(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Invers
     Inverse::Closed(inv)
 }
 
-/// F = D + c 11ᵀ with D = diag(dᵢ), dᵢ = Fᵢᵢ − c: F⁻¹ = D⁻¹ − c D⁻¹11ᵀD⁻¹ / s with
-/// s = 1 + c Σ 1/dᵢ (Sherman–Morrison). The entries keep that shape, unsimplified as a whole:
-/// over one common denominator each would hold the product of all the dᵢ, where the generated
-/// code computes s and each 1/dᵢ once.
+/// F = D + c 11ᵀ with D = diag(dᵢ), dᵢ = Fᵢᵢ − c: [`Inverse::RankOne`], unless some dᵢ is
+/// identically zero (then a Cholesky) or s = 1 + c Σ 1/dᵢ is (F singular).
 fn rank_one_inverse(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Inverse {
     let k = f.len();
     let c = f[0][1];
@@ -199,14 +218,28 @@ fn rank_one_inverse(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Invers
     if d.iter().any(|&di| simplify::is_zero(arena, domain, di)) {
         return Inverse::Cholesky;
     }
-    let recips: Vec<Id> = d.iter().map(|&di| arena.recip(di)).collect();
-    let sum = arena.add(recips.iter().copied());
-    let one = arena.int(1);
-    let cs = arena.mul([c, sum]);
-    let s = arena.add([one, cs]);
+    let s = rank_one_s(arena, &d, c);
     if simplify::is_zero(arena, domain, s) {
         return Inverse::Singular;
     }
+    Inverse::RankOne { d, c }
+}
+
+/// s = 1 + c Σ 1/dᵢ of a rank-one inverse.
+fn rank_one_s(arena: &mut Arena, d: &[Id], c: Id) -> Id {
+    let recips: Vec<Id> = d.iter().map(|&di| arena.recip(di)).collect();
+    let sum = arena.add(recips);
+    let one = arena.int(1);
+    let cs = arena.mul([c, sum]);
+    arena.add([one, cs])
+}
+
+/// The entries of (D + c 11ᵀ)⁻¹ = D⁻¹ − c D⁻¹11ᵀD⁻¹ / s. They keep that shape, unsimplified
+/// as a whole: over one common denominator each would hold the product of all the dᵢ.
+pub fn rank_one_entries(arena: &mut Arena, d: &[Id], c: Id) -> Matrix {
+    let k = d.len();
+    let recips: Vec<Id> = d.iter().map(|&di| arena.recip(di)).collect();
+    let s = rank_one_s(arena, d, c);
     let minus_c_over_s = {
         let m = arena.neg(c);
         arena.div(m, s)
@@ -224,7 +257,7 @@ fn rank_one_inverse(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Invers
             inv[j][i] = x;
         }
     }
-    Inverse::Closed(inv)
+    inv
 }
 
 /// Jᵀ F J with `f_at_g` = F(g(φ)) and J[i][a] = ∂θᵢ/∂φₐ, simplified: F in new parameters.

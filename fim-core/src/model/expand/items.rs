@@ -583,6 +583,21 @@ const FISHER_INVERSE: Item = Item {
                 let text = matrix_text(cx.arena, inv);
                 (format!("in closed form:\n\n```text\nF⁻¹ = {text}\n```"), body)
             }
+            Inverse::RankOne { d, c } => {
+                let k = cx.shape.k();
+                let body = rank_one(cx, d, *c, nan_matrix(cx.shape), quote! {
+                    let mut __fim_out = [[0.0_f64; #k]; #k];
+                    for __fim_i in 0..#k {
+                        for __fim_j in 0..#k {
+                            __fim_out[__fim_i][__fim_j] =
+                                -__fim_c * __fim_r[__fim_i] * __fim_r[__fim_j] / __fim_s;
+                        }
+                        __fim_out[__fim_i][__fim_i] += __fim_r[__fim_i];
+                    }
+                    __fim_out
+                })?;
+                (rank_one_text(cx, d, *c), body)
+            }
             Inverse::Singular => (
                 "not at all: F is singular for every value of the parameters, so this is NaN."
                     .to_string(),
@@ -598,6 +613,47 @@ const FISHER_INVERSE: Item = Item {
         Ok((doc, body))
     },
 };
+
+/// A body for F = D + c 11ᵀ ([`Inverse::RankOne`]): binds `__fim_c` = c, `__fim_r` = [1/dᵢ]
+/// and `__fim_s` = 1 + c Σ rᵢ, then runs `tail` (O(K) code and work, where the closed-form
+/// entries would be K²).
+fn rank_one(
+    cx: &Ctx,
+    d: &[Id],
+    c: Id,
+    nan: TokenStream,
+    tail: TokenStream,
+) -> syn::Result<TokenStream> {
+    let k = d.len();
+    let mut roots = vec![c];
+    roots.extend(d);
+    body(cx, &roots, p_vars(cx), nan, |v| {
+        let (c, d) = (&v[0], &v[1..]);
+        quote! {
+            let __fim_c: f64 = #c;
+            let __fim_r: [f64; #k] = [#(1.0_f64 / (#d)),*];
+            let mut __fim_s = 1.0_f64;
+            for __fim_i in 0..#k {
+                __fim_s += __fim_c * __fim_r[__fim_i];
+            }
+            #tail
+        }
+    })
+}
+
+/// How `fisher_inverse` computes a rank-one structured F⁻¹, for its doc.
+fn rank_one_text(cx: &Ctx, d: &[Id], c: Id) -> String {
+    let ds: Vec<String> = d.iter().map(|&x| print::rust_brief(cx.arena, x)).collect();
+    let mut ds = ds.join(", ");
+    if ds.len() > MATRIX_DOC_MAX {
+        ds = format!("({} entries too long to show here)", d.len());
+    }
+    format!(
+        "by Sherman–Morrison in O(K): F = D + c 11ᵀ with\n\n```text\nD = diag([{ds}])\nc = {}\n\
+         ```\n\nso F⁻¹ = D⁻¹ − c D⁻¹11ᵀD⁻¹ / (1 + c Σ 1/dᵢ).",
+        print::rust_brief(cx.arena, c)
+    )
+}
 
 /// F⁻¹ column by column from an unrolled Cholesky factorization of F.
 fn inverse_by_cholesky(s: &Shape) -> TokenStream {
@@ -725,6 +781,25 @@ const NATURAL_GRADIENT: Item = Item {
                     [#(#rows),*]
                 }
             }
+            Inverse::RankOne { d, c } => rank_one(
+                cx,
+                d,
+                *c,
+                nan_vector(s),
+                quote! {
+                    // F⁻¹ g = D⁻¹ g − c D⁻¹1 (1ᵀD⁻¹g) / s = r ∘ (g − c (r · g) / s).
+                    let mut __fim_t = 0.0_f64;
+                    for __fim_i in 0..#k {
+                        __fim_t += __fim_r[__fim_i] * #g[__fim_i];
+                    }
+                    let __fim_u = __fim_c * __fim_t / __fim_s;
+                    let mut __fim_out = [0.0_f64; #k];
+                    for __fim_i in 0..#k {
+                        __fim_out[__fim_i] = __fim_r[__fim_i] * (#g[__fim_i] - __fim_u);
+                    }
+                    __fim_out
+                },
+            )?,
             Inverse::Singular => nan_vector(s),
             Inverse::Cholesky => {
                 let factor = unrolled::cholesky(k, &nan_vector(s));
