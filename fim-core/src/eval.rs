@@ -27,6 +27,49 @@ impl Ir {
         self.eval_memo(id, env, &mut memo)
     }
 
+    /// A bound on the magnitudes that evaluating `id` in `f64` adds up: sums of the children's
+    /// bounds at sums, products of them at products with positive powers, |value| elsewhere.
+    /// The rounding error of [`Ir::eval`] is a small multiple of ε times this, however much
+    /// cancels: a difference of two huge terms is only known to about ε · (their size).
+    pub fn eval_magnitude(&self, id: Id, env: &HashMap<Symbol, f64>) -> f64 {
+        let mut values = HashMap::new();
+        let mut memo = HashMap::new();
+        self.magnitude_memo(id, env, &mut values, &mut memo)
+    }
+
+    fn magnitude_memo(
+        &self,
+        id: Id,
+        env: &HashMap<Symbol, f64>,
+        values: &mut HashMap<Id, f64>,
+        memo: &mut HashMap<Id, f64>,
+    ) -> f64 {
+        if let Some(&v) = memo.get(&id) {
+            return v;
+        }
+        let v = match self.node(id) {
+            Node::Add(ts) => ts
+                .iter()
+                .map(|&t| self.magnitude_memo(t, env, values, memo))
+                .sum(),
+            Node::Mul(c, fs) => {
+                let mut v = rat_to_f64(c).abs();
+                for (b, e) in fs.iter() {
+                    let m = if e.is_positive() {
+                        self.magnitude_memo(*b, env, values, memo)
+                    } else {
+                        self.eval_memo(*b, env, values).abs()
+                    };
+                    v *= m.powf(rat_to_f64(e));
+                }
+                v
+            }
+            _ => self.eval_memo(id, env, values).abs(),
+        };
+        memo.insert(id, v);
+        v
+    }
+
     fn eval_memo(&self, id: Id, env: &HashMap<Symbol, f64>, memo: &mut HashMap<Id, f64>) -> f64 {
         if let Some(&v) = memo.get(&id) {
             return v;

@@ -386,3 +386,19 @@ fn nested_squares_over_a_data_term_expand_with_merged_terms() {
     let (text, _, _) = errs.first().expect("a moment is missing");
     assert!(text.starts_with("needs E[ln_gamma(x)"), "{text}");
 }
+
+#[test]
+fn theorem_1_on_a_family_with_a_huge_log_partition_is_proved_quickly() {
+    // Found by the fuzzer: A = μ t^(6.445 n) with t five chained squares of θ + μ (degree 32).
+    // Theorem 1 by Cov[T] compared two sides whose terms cancel from ~10²⁰⁰ to ~10¹⁰⁰: f64
+    // sampling reported a false difference (now compared within the rounding of the terms),
+    // and the canonical forms took 2 s (now skipped past `equiv::CANONICAL_MAX_OPS`, and sums
+    // whose common numerator would pass `MAX_PRODUCT_TERMS` stay one atom).
+    let mut b = String::from("let t = theta + mu;");
+    for _ in 0..5 {
+        b.push_str(" let t = t * t + t;");
+    }
+    b.push_str(" x * theta.ln() - mu * t.powf(6.4451054454166).powf(n)");
+    let item = format!("fn f(x: f64, theta: f64, mu: f64, n: f64) -> f64 {{ {b} }}");
+    assert_eq!(errors("params(theta), data(x)", &item), Vec::new());
+}

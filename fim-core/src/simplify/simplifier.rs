@@ -491,9 +491,16 @@ impl<'a> Simplifier<'a> {
         for part in &parts {
             lcm.raise_to(&part.den);
         }
-        if lifted_terms(&parts, &lcm) > SUM_LIFT_MAX {
+        if lifted_terms(&parts, &lcm, SUM_LIFT_MAX) > SUM_LIFT_MAX {
             if let Some(r) = self.sum_of_groups(&parts) {
                 return r;
+            }
+            if lifted_terms(&parts, &lcm, MAX_PRODUCT_TERMS as f64) > MAX_PRODUCT_TERMS as f64 {
+                // One group, but its common numerator would be too large to multiply out: the
+                // sum of the simplified parts stays one atom, still exact.
+                let irs: Vec<Id> = parts.iter().map(|p| self.ratfun_to_ir(p)).collect();
+                let sum = self.arena.add(irs);
+                return RatFun::poly(Poly::atom(sum));
             }
         }
         let mut terms = Vec::new();
@@ -906,9 +913,9 @@ impl<'a> Simplifier<'a> {
 /// take 150 ms.
 const SUM_LIFT_MAX: f64 = 512.0;
 
-/// An upper bound on the number of terms of the numerator of Σ `parts` over `lcm`: each
-/// part's numerator times the missing denominator factors, expanded.
-fn lifted_terms(parts: &[&Rc<RatFun>], lcm: &Den) -> f64 {
+/// An upper bound on the number of terms of the numerator of Σ `parts` over `lcm` (counted up
+/// to just past `cap`): each part's numerator times the missing denominator factors, expanded.
+fn lifted_terms(parts: &[&Rc<RatFun>], lcm: &Den, cap: f64) -> f64 {
     let mut total = 0.0;
     for part in parts {
         let mut n = part.num.len() as f64;
@@ -919,7 +926,7 @@ fn lifted_terms(parts: &[&Rc<RatFun>], lcm: &Den) -> f64 {
             }
         }
         total += n;
-        if total > SUM_LIFT_MAX {
+        if total > cap {
             break;
         }
     }
