@@ -11,7 +11,44 @@ use syn::Ident;
 /// entry that is one token (a literal such as a known zero, or a name) is written in place,
 /// any other is bound once. Every `let` opens a scope that rustc nests inside the previous
 /// one, so 20,000 bindings (the zeros of 100 independent normals' F) overflow its stack.
+///
+/// Where at most a quarter of the upper triangle is nonzero (independent blocks: 100
+/// independent normals have 300 nonzero entries of 20 100), the matrix starts as zeros and
+/// only the nonzero entries are written: code in proportion to what F holds, not to K².
 pub fn matrix(k: usize, vals: &[TokenStream]) -> TokenStream {
+    let zero = |v: &TokenStream| {
+        let mut it = v.clone().into_iter();
+        matches!((it.next(), it.next()), (Some(proc_macro2::TokenTree::Literal(l)), None)
+            if matches!(l.to_string().as_str(), "0.0_f64" | "0.0" | "0f64"))
+    };
+    let nonzero = vals.iter().filter(|v| !zero(v)).count();
+    if k > 3 && 4 * nonzero <= vals.len() {
+        let mut sets = Vec::with_capacity(2 * nonzero);
+        let mut n = 0;
+        for i in 0..k {
+            for j in i..k {
+                let v = &vals[n];
+                n += 1;
+                if zero(v) {
+                    continue;
+                }
+                if i == j {
+                    sets.push(quote! { __fim_out[#i][#i] = #v; });
+                } else {
+                    sets.push(quote! {
+                        let __fim_v: f64 = #v;
+                        __fim_out[#i][#j] = __fim_v;
+                        __fim_out[#j][#i] = __fim_v;
+                    });
+                }
+            }
+        }
+        return quote! {
+            let mut __fim_out = [[0.0_f64; #k]; #k];
+            #({ #sets })*
+            __fim_out
+        };
+    }
     let mut idx = HashMap::new();
     let mut cells = Vec::with_capacity(vals.len());
     let mut binds = Vec::new();
