@@ -663,6 +663,11 @@ impl<'a> Simplifier<'a> {
                     r.den.remove(&k);
                     break;
                 }
+                // Exact division costs about len(num) · len(p) term operations: past the
+                // product budget the factor stays (the form is still exact, only not reduced).
+                if r.num.len().saturating_mul(p.len()) > MAX_PRODUCT_TERMS {
+                    break;
+                }
                 match r.num.div_exact(&p) {
                     Some(q) => {
                         r.num = q;
@@ -685,7 +690,7 @@ impl<'a> Simplifier<'a> {
                 let Some((p, e)) = r.den.get(&key).cloned() else {
                     continue;
                 };
-                if p.len() <= prim.len() {
+                if p.len() <= prim.len() || p.len().saturating_mul(prim.len()) > MAX_PRODUCT_TERMS {
                     continue;
                 }
                 if let Some(q) = p.div_exact(&prim) {
