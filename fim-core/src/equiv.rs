@@ -214,45 +214,37 @@ fn float_sampling(arena: &Arena, samples: &SampleDomain, a: Id, b: Id) -> Verdic
         let tol = 1e-9 * x.abs().max(y.abs()).max(1.0);
         if (x - y).abs() <= tol {
             agreed += 1;
-        } else if (x - y).abs()
-            <= 1e-12
-                * arena
-                    .eval_magnitude(a, env)
-                    .max(arena.eval_magnitude(b, env))
-        {
+            continue;
+        }
+        let magnitude = arena
+            .eval_magnitude(a, env)
+            .max(arena.eval_magnitude(b, env));
+        if (x - y).abs() <= 1e-12 * magnitude {
             // Within the rounding of the terms that cancel: f64 cannot tell them apart here.
             continue;
-        } else if let Some(same) = exactly_equal(arena, env, a, b) {
-            // f64 may lose every digit to cancellation (sums of huge terms); where both sides
-            // are rational at the point, exact arithmetic decides.
-            if same {
+        }
+        // f64 may lose every digit to cancellation (sums of huge terms); where both sides are
+        // rational near the point, exact arithmetic decides.
+        match exactly_equal(arena, env, a, b) {
+            Some(true) => {
                 agreed += 1;
                 continue;
             }
-            let point = syms
-                .iter()
-                .map(|&s| (arena.name(s).to_string(), env[&s]))
-                .collect();
-            return Verdict::Differs {
-                point,
-                lhs: x,
-                rhs: y,
-            };
-        } else if ill_conditioned(arena, env, a, b, (x, y), tol) {
-            // A side moves by more than the tolerance when its symbols move by a few ulp: f64
-            // cannot tell the two apart here (a sum of huge terms that cancel).
-            continue;
-        } else {
-            let point = syms
-                .iter()
-                .map(|&s| (arena.name(s).to_string(), env[&s]))
-                .collect();
-            return Verdict::Differs {
-                point,
-                lhs: x,
-                rhs: y,
-            };
+            Some(false) => {}
+            // A side moves by more than the tolerance when its symbols move by a few ulp:
+            // f64 cannot tell the two apart here.
+            None if ill_conditioned(arena, env, a, b, (x, y), tol) => continue,
+            None => {}
         }
+        let point = syms
+            .iter()
+            .map(|&s| (arena.name(s).to_string(), env[&s]))
+            .collect();
+        return Verdict::Differs {
+            point,
+            lhs: x,
+            rhs: y,
+        };
     }
     if agreed >= 16 {
         Verdict::Proved(Method::FloatSampling)

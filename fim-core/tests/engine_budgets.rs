@@ -419,3 +419,22 @@ fn large_exact_divisions_are_skipped() {
         "{text}"
     );
 }
+
+#[test]
+fn coefficients_past_the_exact_budget_are_refused_at_any_degree() {
+    // Found by the fuzzer (a hang: 10 CPU-minutes, 3 GB, then killed): five chained squares of
+    // a sum holding 4.9e-324 (degree 32, within the degree exemption) have coefficients of
+    // ~17 000 bits; printing the missing moments' factors spent the time in their digits.
+    let mut b = String::from("let t = ln_gamma(x) / theta - 3.0 * 4.9e-324;");
+    for _ in 0..5 {
+        b.push_str(" let t = t * t + t;");
+    }
+    b.push_str(" x * theta.ln() - theta - mu * t");
+    let item = format!("fn f(x: f64, theta: f64, mu: f64) -> f64 {{ {b} }}");
+    let errs = errors("params(theta, mu), data(x)", &item);
+    let (text, _, _) = errs.first().expect("refused");
+    assert!(
+        text.contains("beyond the engine's budget of 16384 bits for one exact coefficient"),
+        "{text}"
+    );
+}

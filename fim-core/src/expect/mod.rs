@@ -562,22 +562,8 @@ fn data_terms_uncached(arena: &mut Ir, e: Id, data: &[Symbol]) -> Vec<(Id, Id)> 
     let mut raw = Vec::new();
     terms_rec(arena, e, data, &mut raw);
     // Terms grouped by data factor, in order of first appearance.
-    let mut groups: Vec<(Id, SmallVec<[Id; 4]>)> = Vec::new();
-    let mut index: HashMap<Id, usize> = HashMap::default();
-    for (c, f) in raw {
-        let i = *index.entry(f).or_insert_with(|| {
-            groups.push((f, SmallVec::new()));
-            groups.len() - 1
-        });
-        groups[i].1.push(c);
-    }
-    let mut out = Vec::with_capacity(groups.len());
-    for (f, cs) in groups {
-        let c = arena.add(cs);
-        if !arena.is_zero(c) {
-            out.push((c, f));
-        }
-    }
+    let mut out = merged(arena, raw);
+    out.retain(|&(c, _)| !arena.is_zero(c));
     out
 }
 
@@ -736,7 +722,7 @@ pub fn infer_exponential_family(
     let curved = |arena: &Ir| {
         let names: Vec<String> = stats
             .iter()
-            .map(|&f| crate::print::rust(arena, f))
+            .map(|&f| crate::print::rust_brief(arena, f))
             .collect();
         format!(
             "the score is linear in {} data statistic{} ({}) but there {} {} parameter{}: \

@@ -387,7 +387,7 @@ pub(super) fn check_abs(
 pub(super) fn check_constants(arena: &Arena, sites: &[parse::ConstantSite], errors: &mut Errors) {
     for site in sites {
         if let Some(what) = undefined(arena, site) {
-            let arg = crate::print::rust(arena, site.arg);
+            let arg = crate::print::rust_brief(arena, site.arg);
             errors.push(syn::Error::new(
                 site.span,
                 format!(

@@ -100,7 +100,7 @@ impl Derivation {
                 "needs {}",
                 missing
                     .iter()
-                    .map(|&m| format!("E[{}]", crate::print::rust(&model.arena, m)))
+                    .map(|&m| format!("E[{}]", crate::print::rust_brief(&model.arena, m)))
                     .collect::<Vec<_>>()
                     .join(", ")
             )),

@@ -250,7 +250,7 @@ impl Deriver<'_> {
             {
                 let name = format!(
                     "declared E[{}] agrees with the exponential-family inference",
-                    print::rust(self.arena, t)
+                    print::rust_brief(self.arena, t)
                 );
                 let span = self.lik.moments_span;
                 self.prover().prove_at(&name, Claim::new(stated, v), span);
@@ -269,7 +269,7 @@ impl Deriver<'_> {
                 let lhs = self.arena.add(lhs);
                 let name = format!(
                     "declared E[{}] agrees with the exponential-family inference",
-                    print::rust(self.arena, lhs)
+                    print::rust_brief(self.arena, lhs)
                 );
                 let span = self.lik.moments_span;
                 self.prover().prove_at(&name, Claim::new(stated, v), span);
@@ -341,7 +341,7 @@ impl Deriver<'_> {
             return Some(fisher);
         }
         for s in suggest::missing(self.arena, table, self.lik, hessian, &failed) {
-            let text = print::rust(self.arena, s.shown);
+            let text = print::rust_brief(self.arena, s.shown);
             let used_by: Vec<String> = s
                 .used_by
                 .iter()
@@ -648,7 +648,7 @@ impl Deriver<'_> {
 fn expectations(arena: &Arena, factors: &[Id]) -> String {
     factors
         .iter()
-        .map(|&f| format!("E[{}]", print::rust(arena, f)))
+        .map(|&f| format!("E[{}]", print::rust_brief(arena, f)))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -342,17 +342,8 @@ fn general_inverse(arena: &mut Arena, domain: &Domain, m: &[Vec<Id>]) -> Option<
     }
     for i in 0..k {
         for j in 0..k {
-            // inv[i][j] = C_ji / det, C_ji the cofactor of m[j][i].
-            let minor: Matrix = (0..k)
-                .filter(|&r| r != j)
-                .map(|r| (0..k).filter(|&c| c != i).map(|c| m[r][c]).collect())
-                .collect();
-            let c = if minor.is_empty() {
-                arena.int(1)
-            } else {
-                matrix::det_cofactor(arena, &minor)
-            };
-            let c = if (i + j) % 2 == 0 { c } else { arena.neg(c) };
+            // inv[i][j] = C_ji / det.
+            let c = matrix::cofactor(arena, m, j, i);
             let x = arena.div(c, det);
             inv[i][j] = simplify::tidy(arena, domain, x);
         }

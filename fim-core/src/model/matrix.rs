@@ -184,24 +184,34 @@ fn adjugate_inverse(arena: &mut Arena, domain: &Domain, f: &[Vec<Id>]) -> Invers
     for i in 0..k {
         for j in i..k {
             // The cofactor C_ji (= C_ij, F symmetric).
-            let minor: Matrix = (0..k)
-                .filter(|&r| r != j)
-                .map(|r| (0..k).filter(|&c| c != i).map(|c| f[r][c]).collect())
-                .collect();
-            let c = if minor.is_empty() {
-                arena.int(1)
-            } else {
-                det_cofactor(arena, &minor)
-            };
-            let sign = arena.int(if (i + j) % 2 == 0 { 1 } else { -1 });
-            let num = arena.mul([sign, c]);
-            let x = arena.div(num, det);
+            let c = cofactor(arena, f, j, i);
+            let x = arena.div(c, det);
             let x = simplify::tidy(arena, domain, x);
             inv[i][j] = x;
             inv[j][i] = x;
         }
     }
     Inverse::Closed(inv)
+}
+
+/// The cofactor C_rc of `m`: (−1)^(r+c) times the determinant of `m` without row r and
+/// column c (1 for a 1×1 `m`). adj(m)[i][j] = C_ji.
+pub fn cofactor(arena: &mut Arena, m: &[Vec<Id>], r: usize, c: usize) -> Id {
+    let k = m.len();
+    let minor: Matrix = (0..k)
+        .filter(|&i| i != r)
+        .map(|i| (0..k).filter(|&j| j != c).map(|j| m[i][j]).collect())
+        .collect();
+    let d = if minor.is_empty() {
+        arena.int(1)
+    } else {
+        det_cofactor(arena, &minor)
+    };
+    if (r + c) % 2 == 0 {
+        d
+    } else {
+        arena.neg(d)
+    }
 }
 
 /// F = D + c 11ᵀ with D = diag(dᵢ), dᵢ = Fᵢᵢ − c: [`Inverse::RankOne`], unless some dᵢ is

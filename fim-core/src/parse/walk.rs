@@ -292,20 +292,31 @@ impl<'a> Cx<'a> {
         // Wide products of low degree (unrolled products over array entries) expand without
         // the coefficient growth that makes high degrees explode: only those are refused.
         let bits = terms * height.max(1.0);
-        if degree <= MAX_EXPANDED_DEGREE
-            || (terms <= MAX_EXPANDED_TERMS && bits <= MAX_EXPANDED_BITS)
+        // Coefficients past the exact budget are refused at any degree: multiplied out, each
+        // would be a bignum of that size (five squares of a sum holding 4.9e-324 need 34 000).
+        let huge = height > crate::budget::MAX_EXACT_BITS as f64;
+        if !huge
+            && (degree <= MAX_EXPANDED_DEGREE
+                || (terms <= MAX_EXPANDED_TERMS && bits <= MAX_EXPANDED_BITS))
         {
             return Some(id);
         }
-        if terms <= MAX_EXPANDED_TERMS {
+        if huge || terms <= MAX_EXPANDED_TERMS {
+            let budget = if huge {
+                format!(
+                    "{} bits for one exact coefficient",
+                    crate::budget::MAX_EXACT_BITS
+                )
+            } else {
+                format!("{MAX_EXPANDED_BITS} bits in all")
+            };
             return self.fail_at(
                 source,
                 format!(
                     "this expression expands to {terms:.0} terms whose coefficients need about \
                      {height:.0} bits each once its products and powers are multiplied out, \
-                     beyond the engine's budget of {MAX_EXPANDED_BITS} bits in all: the \
-                     derivation would not finish; write the model with fewer nested products \
-                     or smaller constants"
+                     beyond the engine's budget of {budget}: the derivation would not finish; \
+                     write the model with fewer nested products or smaller constants"
                 ),
             );
         }
