@@ -74,6 +74,12 @@ pub(crate) fn linear_factors(p: &Poly) -> Option<(Vec<(Poly, u32)>, Poly)> {
                     (smallvec![(atom, 1)], Rational::from(q.clone())),
                 ]);
                 let (_, lin) = primitive(&lin);
+                // Divide only at a root: evaluating is O(degree), a trial division builds a
+                // quotient (a degree-64 polynomial with 10⁴-divisor constants tried ~10³
+                // candidates, 2 s).
+                if !is_root(&rest, atom, &r0) {
+                    continue;
+                }
                 let mut mult = 0;
                 while rest.max_degree(atom) >= 1 {
                     match rest.div_exact(&lin) {
@@ -91,6 +97,22 @@ pub(crate) fn linear_factors(p: &Poly) -> Option<(Vec<(Poly, u32)>, Poly)> {
         }
     }
     Some((factors, rest))
+}
+
+/// Whether the univariate `p` (in `atom`) vanishes at `r`, by Horner's rule in exact
+/// arithmetic.
+fn is_root(p: &Poly, atom: crate::expr::Id, r: &Rational) -> bool {
+    let degree = p.max_degree(atom) as usize;
+    let mut coeffs = vec![Rational::ZERO; degree + 1];
+    for (m, c) in p.iter() {
+        let e = m.iter().find(|x| x.0 == atom).map_or(0, |x| x.1) as usize;
+        coeffs[e] = c.clone();
+    }
+    let mut v = Rational::ZERO;
+    for c in coeffs.iter().rev() {
+        v = &v * r + c;
+    }
+    v.is_zero()
 }
 
 pub(crate) fn factor_small(n: &BigInt) -> Vec<(BigInt, u32)> {
