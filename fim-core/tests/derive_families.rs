@@ -9,13 +9,14 @@
 
 use std::collections::HashMap;
 
+use fim_core::expect::Source;
 use fim_core::model::{Derivation, Jeffreys};
 use fim_core::{print, Id};
 use special::Gamma;
 
 mod common;
 use common::families::{dirichlet, multinomial, names, normals};
-use common::{assert_identity, derive, text_ops};
+use common::{assert_identity, derive, sources, text_ops};
 
 fn jeffreys(d: &Derivation) -> (Id, &'static str) {
     match &d.core.jeffreys {
@@ -55,23 +56,13 @@ fn dirichlet_family() {
         let (attr, item) = dirichlet(k);
         let mut d = derive(&attr, &item);
         assert!(d.core.inference_note.is_none());
-        let inferred = d
-            .core
-            .table
-            .entries()
-            .iter()
-            .filter(|e| e.source == fim_core::expect::Source::Inferred)
-            .count();
-        assert_eq!(inferred, k, "E[ln xᵢ] inferred");
+        assert_eq!(sources(&d, Source::Inferred), k, "E[ln xᵢ] inferred");
         // Their second moments from Cov[T] = ∇²_η A: E[ln xᵢ ln xⱼ] for i ≤ j.
-        let by_cov = d
-            .core
-            .table
-            .entries()
-            .iter()
-            .filter(|e| e.source == fim_core::expect::Source::Covariance)
-            .count();
-        assert_eq!(by_cov, k * (k + 1) / 2, "E[ln xᵢ ln xⱼ] from Cov[T]");
+        assert_eq!(
+            sources(&d, Source::Covariance),
+            k * (k + 1) / 2,
+            "E[ln xᵢ ln xⱼ] from Cov[T]"
+        );
         let a = names("a", k);
         let a0 = a.join(" + ");
         for i in 0..k {

@@ -70,6 +70,17 @@ fn rejects(attr: &str, item: &str, msg: &str, src: &str, at: &str) {
 
 const P: &str = "params(theta), data(x)";
 
+/// `start`, then `lines` chained `let t = t * t + t;`, then `tail`: the swell pattern.
+fn chained(start: &str, lines: usize, tail: &str) -> String {
+    let mut b = String::from(start);
+    for _ in 0..lines {
+        b.push_str(" let t = t * t + t;");
+    }
+    b.push(' ');
+    b.push_str(tail);
+    b
+}
+
 fn body(b: &str) -> String {
     format!("fn f(x: f64, theta: f64) -> f64 {{ {b} }}")
 }
@@ -131,11 +142,7 @@ fn chained_squares_exceed_the_expansion_budget() {
     // Ten chained `t = t * t + t` (degree 1024, 1025 terms) once took 9.5 s and 212 MB; 14 to
     // 20 lines minutes and gigabytes. The estimate refuses the tenth line before any work.
     for lines in [10, 14, 20] {
-        let mut b = String::from("let t = theta;");
-        for _ in 0..lines {
-            b.push_str(" let t = t * t + t;");
-        }
-        b.push_str(" x * theta.ln() - t");
+        let b = chained("let t = theta;", lines, "x * theta.ln() - t");
         let item = body(&b);
         let errs = errors(P, &item);
         let (text, line, col) = &errs[0];
@@ -148,11 +155,7 @@ fn chained_squares_exceed_the_expansion_budget() {
         assert_eq!((*line, *col), (1, tenth), "{lines} lines: {text}");
     }
     // Nine lines (513 terms) are within the budget and derive.
-    let mut b = String::from("let t = theta;");
-    for _ in 0..9 {
-        b.push_str(" let t = t * t + t;");
-    }
-    b.push_str(" x * theta.ln() - t");
+    let b = chained("let t = theta;", 9, "x * theta.ln() - t");
     assert_eq!(errors(P, &body(&b)), Vec::new());
 }
 
@@ -251,11 +254,11 @@ fn powers_of_zero_and_one_fold_whatever_the_exponent() {
         theta,
     );
     assert!((f - 2.0 / theta).abs() <= 1e-15, "{f}");
-    let mut b = String::from("let t = 3.0 * 0.0.powf(1e91);");
-    for _ in 0..8 {
-        b.push_str(" let t = t * t + t;");
-    }
-    b.push_str(" x * theta.ln() - theta + t");
+    let b = chained(
+        "let t = 3.0 * 0.0.powf(1e91);",
+        8,
+        "x * theta.ln() - theta + t",
+    );
     let attr = "params(theta), data(x), moments(E[x] = theta)";
     assert_eq!(errors(attr, &body(&b)), Vec::new());
 }
@@ -264,11 +267,11 @@ fn powers_of_zero_and_one_fold_whatever_the_exponent() {
 fn an_unfolded_power_of_a_number_counts_as_an_atom_in_the_budget() {
     // 1.5^(10⁹¹) stays a power; chained squares of it are polynomials in that atom and must
     // meet the expansion budget like a symbol's (the estimate once gave it degree 0).
-    let mut b = String::from("let t = 3.0 * 1.5.powf(1e91);");
-    for _ in 0..10 {
-        b.push_str(" let t = t * t + t;");
-    }
-    b.push_str(" x * theta.ln() - theta * t");
+    let b = chained(
+        "let t = 3.0 * 1.5.powf(1e91);",
+        10,
+        "x * theta.ln() - theta * t",
+    );
     let item = body(&b);
     let errs = errors(P, &item);
     let (text, _, _) = errs.first().expect("refused");
@@ -282,11 +285,11 @@ fn an_unfolded_power_of_a_number_counts_as_an_atom_in_the_budget() {
 fn a_huge_residue_is_described_not_printed() {
     // Found by the fuzzer: five chained squares of θ + μ under `sin`; the residue of the failed
     // E[score] = 0 printed as 12 MB of text, and measuring it walked the printed tree (2 s).
-    let mut b = String::from("let t = theta + mu;");
-    for _ in 0..5 {
-        b.push_str(" let t = t * t + t;");
-    }
-    b.push_str(" x * theta.ln() - theta - mu * t.sin()");
+    let b = chained(
+        "let t = theta + mu;",
+        5,
+        "x * theta.ln() - theta - mu * t.sin()",
+    );
     let item = format!("fn f(x: f64, theta: f64, mu: f64) -> f64 {{ {b} }}");
     let errs = errors("params(theta, mu), data(x), moments(E[x] = theta)", &item);
     assert!(!errs.is_empty());
@@ -306,11 +309,11 @@ fn large_coefficients_count_in_the_expansion_budget() {
     // term budget) with 4 100-bit coefficients, and took 2.6 s in release. The estimate now
     // bounds the coefficients' bits too: eight lines are refused at the eighth, seven derive.
     let chain = |lines: usize| {
-        let mut b = String::from("let t = 258.0 - mu;");
-        for _ in 0..lines {
-            b.push_str(" let t = t * t + t;");
-        }
-        b.push_str(" x * theta.ln() - theta - mu * t.ln()");
+        let b = chained(
+            "let t = 258.0 - mu;",
+            lines,
+            "x * theta.ln() - theta - mu * t.ln()",
+        );
         format!("fn f(x: f64, theta: f64, mu: f64) -> f64 {{ {b} }}")
     };
     let attr = "params(theta), data(x), moments(E[x] = theta)";
@@ -338,11 +341,11 @@ fn products_of_large_polynomials_stay_factored() {
     // terms) under `ln_gamma`: simplifying F squared the polynomial, 4·10⁶ term products
     // (3 s, 740 MB in release). Past `MAX_PRODUCT_TERMS` the product stays factored, and the
     // missing moment is reported quickly.
-    let mut b = String::from("let t = theta + mu;");
-    for _ in 0..6 {
-        b.push_str(" let t = t * t + t;");
-    }
-    b.push_str(" x * theta.ln() - mu * ln_gamma(t - 1.7976931348623157e308)");
+    let b = chained(
+        "let t = theta + mu;",
+        6,
+        "x * theta.ln() - mu * ln_gamma(t - 1.7976931348623157e308)",
+    );
     let item = format!("fn f(x: f64, theta: f64, mu: f64) -> f64 {{ {b} }}");
     let errs = errors("params(theta, mu), data(x)", &item);
     let (text, _, _) = errs.first().expect("a moment is missing");
@@ -354,11 +357,11 @@ fn constants_folded_past_the_exact_budget_are_spanned_errors() {
     // Found by the fuzzer: `t = 4.9e-324.powi(4)` (4 344 bits exactly) and eleven chained
     // `t * t + t`: each line folds the constant exactly and doubles its bits (2 s and more).
     // The line whose constant passes `MAX_EXACT_BITS` is refused.
-    let mut b = String::from("let t = 4.9e-324.powi(4);");
-    for _ in 0..11 {
-        b.push_str(" let t = t * t + t;");
-    }
-    b.push_str(" x * theta.ln() - theta * (1.0 + t)");
+    let b = chained(
+        "let t = 4.9e-324.powi(4);",
+        11,
+        "x * theta.ln() - theta * (1.0 + t)",
+    );
     let item = body(&b);
     let errs = errors(P, &item);
     let (text, line, col) = errs.first().expect("refused");
@@ -376,11 +379,11 @@ fn nested_squares_over_a_data_term_expand_with_merged_terms() {
     // t = θ + μ + π − ln Γ(x). Splitting the score into data terms multiplied the raw term
     // lists out without merging equal statistics (3 → 12 → 156 → 24 492 → 6·10⁸ terms). They
     // merge after every product now: at most 17 statistics (powers of ln Γ(x)).
-    let mut b = String::from("let t = theta + mu + std::f64::consts::PI - ln_gamma(x);");
-    for _ in 0..4 {
-        b.push_str(" let t = t * t + t;");
-    }
-    b.push_str(" x * theta.ln() - mu * t");
+    let b = chained(
+        "let t = theta + mu + std::f64::consts::PI - ln_gamma(x);",
+        4,
+        "x * theta.ln() - mu * t",
+    );
     let item = format!("fn f(x: f64, theta: f64, mu: f64) -> f64 {{ {b} }}");
     let errs = errors("params(theta, mu), data(x)", &item);
     let (text, _, _) = errs.first().expect("a moment is missing");
@@ -394,11 +397,11 @@ fn theorem_1_on_a_family_with_a_huge_log_partition_is_proved_quickly() {
     // sampling reported a false difference (now compared within the rounding of the terms),
     // and the canonical forms took 2 s (now skipped past `equiv::CANONICAL_MAX_OPS`, and sums
     // whose common numerator would pass `MAX_PRODUCT_TERMS` stay one atom).
-    let mut b = String::from("let t = theta + mu;");
-    for _ in 0..5 {
-        b.push_str(" let t = t * t + t;");
-    }
-    b.push_str(" x * theta.ln() - mu * t.powf(6.4451054454166).powf(n)");
+    let b = chained(
+        "let t = theta + mu;",
+        5,
+        "x * theta.ln() - mu * t.powf(6.4451054454166).powf(n)",
+    );
     let item = format!("fn f(x: f64, theta: f64, mu: f64, n: f64) -> f64 {{ {b} }}");
     assert_eq!(errors("params(theta), data(x)", &item), Vec::new());
 }
@@ -425,11 +428,11 @@ fn coefficients_past_the_exact_budget_are_refused_at_any_degree() {
     // Found by the fuzzer (a hang: 10 CPU-minutes, 3 GB, then killed): five chained squares of
     // a sum holding 4.9e-324 (degree 32, within the degree exemption) have coefficients of
     // ~17 000 bits; printing the missing moments' factors spent the time in their digits.
-    let mut b = String::from("let t = ln_gamma(x) / theta - 3.0 * 4.9e-324;");
-    for _ in 0..5 {
-        b.push_str(" let t = t * t + t;");
-    }
-    b.push_str(" x * theta.ln() - theta - mu * t");
+    let b = chained(
+        "let t = ln_gamma(x) / theta - 3.0 * 4.9e-324;",
+        5,
+        "x * theta.ln() - theta - mu * t",
+    );
     let item = format!("fn f(x: f64, theta: f64, mu: f64) -> f64 {{ {b} }}");
     let errs = errors("params(theta, mu), data(x)", &item);
     let (text, _, _) = errs.first().expect("refused");
@@ -445,11 +448,11 @@ fn rational_roots_are_tried_by_evaluation() {
     // factor univariate polynomials by the rational root theorem, and each of ~10³ candidate
     // roots was a trial division of a degree-64 polynomial; a root is now tested by Horner's
     // rule first (2.26 → 1.88 s in release; the rest is the size of the model).
-    let mut b = String::from("let t = theta + mu;");
-    for _ in 0..5 {
-        b.push_str(" let t = t * t + t;");
-    }
-    b.push_str(" x * theta.ln() - mu * ln_gamma(t.powf(89.0))");
+    let b = chained(
+        "let t = theta + mu;",
+        5,
+        "x * theta.ln() - mu * ln_gamma(t.powf(89.0))",
+    );
     let item = format!("fn f(x: f64, theta: f64, mu: f64) -> f64 {{ {b} }}");
     assert_eq!(errors("params(theta), data(x)", &item), Vec::new());
 }

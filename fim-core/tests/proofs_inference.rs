@@ -14,7 +14,7 @@ use fim_core::model::{report, CheckOutcome, Derivation, Jeffreys};
 use fim_core::{parse, print, Id};
 
 mod common;
-use common::{assert_identity, derive, outcome};
+use common::{assert_identity, derive, outcome, sources};
 
 /// A catalog row without its moments, the catalog's moments as (data expression, value), and
 /// its F (upper triangle read).
@@ -310,16 +310,6 @@ fn declared_moment_is_kept() {
         outcome(&d, "E[score] = 0 for p"),
         CheckOutcome::Proved(_)
     ));
-}
-
-/// The number of table entries from `source`.
-fn sources(d: &Derivation, source: Source) -> usize {
-    d.core
-        .table
-        .entries()
-        .iter()
-        .filter(|e| e.source == source)
-        .count()
 }
 
 // ---- N(θ, θ): one parameter, one statistic (x²) ------------------------------------------------------

@@ -562,9 +562,7 @@ fn data_terms_uncached(arena: &mut Ir, e: Id, data: &[Symbol]) -> Vec<(Id, Id)> 
     let mut raw = Vec::new();
     terms_rec(arena, e, data, &mut raw);
     // Terms grouped by data factor, in order of first appearance.
-    let mut out = merged(arena, raw);
-    out.retain(|&(c, _)| !arena.is_zero(c));
-    out
+    normal::group(arena, raw)
 }
 
 /// Appends the (coefficient, data factor) terms of `e` to `out`.
@@ -624,33 +622,16 @@ fn terms_rec(arena: &mut Ir, e: Id, data: &[Symbol], out: &mut Vec<(Id, Id)>) {
     for (b, n) in expand {
         let mut tb = Vec::new();
         terms_rec(arena, b, data, &mut tb);
-        let tb = merged(arena, tb);
+        let tb = normal::group(arena, tb);
         for _ in 0..n {
             // Like data factors merge after every product: their number is bounded by the
             // distinct statistics, where the raw list of a nested square grows as T² + T
             // (four chained `t * t + t` over a data term once asked for 62 GB).
             let p = product(arena, &acc, &tb);
-            acc = merged(arena, p);
+            acc = normal::group(arena, p);
         }
     }
     out.extend(acc);
-}
-
-/// `terms` with the coefficients of equal data factors summed, in order of first appearance.
-fn merged(arena: &mut Ir, terms: Vec<(Id, Id)>) -> Vec<(Id, Id)> {
-    let mut groups: Vec<(Id, SmallVec<[Id; 4]>)> = Vec::with_capacity(terms.len());
-    let mut index: HashMap<Id, usize> = HashMap::default();
-    for (c, f) in terms {
-        let i = *index.entry(f).or_insert_with(|| {
-            groups.push((f, SmallVec::new()));
-            groups.len() - 1
-        });
-        groups[i].1.push(c);
-    }
-    groups
-        .into_iter()
-        .map(|(f, cs)| (arena.add(cs), f))
-        .collect()
 }
 
 fn product(arena: &mut Ir, a: &[(Id, Id)], b: &[(Id, Id)]) -> Vec<(Id, Id)> {

@@ -242,19 +242,8 @@ pub fn family(
             n[b][a] = s;
         }
     }
-    let jac = fam.jacobian.clone();
-    let claims = claims_of(arena, fisher, |arena, a, b| {
-        let mut terms = Vec::new();
-        for l in 0..k {
-            for r in 0..k {
-                if arena.is_zero(jac[l][a]) || arena.is_zero(jac[r][b]) {
-                    continue;
-                }
-                terms.push(arena.mul([jac[l][a], n[l][r], jac[r][b]]));
-            }
-        }
-        arena.add(terms)
-    });
+    let congruent = matrix::congruence(arena, domain, &fam.jacobian, &n);
+    let claims = claims_of(arena, fisher, |_, a, b| congruent[a][b]);
     let proved = prover.prove(
         "F = (∂η/∂θ)ᵀ ∇²_η A (∂η/∂θ), ∇²_η A = dm/dη (exponential family)",
         &claims,

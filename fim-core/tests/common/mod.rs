@@ -31,6 +31,16 @@ pub fn assert_identity(d: &mut Derivation, mine: &str, derived: Id, what: &str) 
     );
 }
 
+/// The number of moment-table entries that came from `source`.
+pub fn sources(d: &Derivation, source: fim_core::expect::Source) -> usize {
+    d.core
+        .table
+        .entries()
+        .iter()
+        .filter(|e| e.source == source)
+        .count()
+}
+
 /// The outcome of the check called `name`, panicking with the names there are if it is absent.
 pub fn outcome<'a>(d: &'a Derivation, name: &str) -> &'a CheckOutcome {
     &d.core
