@@ -185,3 +185,32 @@ fn non_families_say_why() {
     let why = d.core.family.as_ref().expect_err("curved");
     assert!(why.contains("2 data statistics"), "{why}");
 }
+
+/// The multinomial with K = 4 and K = 8 free probabilities: ∂η/∂p = diag(1/pᵢ) + 1/p₀ 11ᵀ is
+/// larger than a cofactor inverse but diagonal plus rank one, so ∇²_η A is formed and
+/// Theorem 1 is proved by Cov[T] there too (it was skipped for K > 3).
+#[test]
+fn larger_multinomials_prove_theorem_1_by_the_structure() {
+    for k in [4, 8] {
+        let (attr, item) = common::families::multinomial(k);
+        let d = derive(&attr, &item);
+        let fam = d.core.family.as_ref().expect("a family");
+        assert!(fam.natural_fisher.is_some(), "K = {k}: {:?}", fam.note);
+        let t1: Vec<_> = d
+            .core
+            .checks
+            .iter()
+            .filter(|c| c.name.starts_with("Theorem 1"))
+            .collect();
+        assert_eq!(t1.len(), 1, "K = {k}");
+        assert_eq!(
+            t1[0].name,
+            "Theorem 1: E[s sᵀ] = −E[H] (second moments of T from Cov[T] = ∇²_η A)"
+        );
+        assert!(
+            matches!(t1[0].outcome, CheckOutcome::Proved(_)),
+            "K = {k}: {:?}",
+            t1[0].outcome
+        );
+    }
+}

@@ -306,8 +306,9 @@ fn claims_of(
 }
 
 /// The inverse of a square matrix that need not be symmetric, in closed form: a diagonal one
-/// of any size, otherwise up to [`matrix::CLOSED_INVERSE_MAX`] by cofactors. `None` when it is
-/// larger or singular.
+/// of any size, a larger symmetric one where [`matrix::inverse`] finds structure (blocks,
+/// diagonal plus rank one: the multinomial's ∂η/∂p), otherwise up to
+/// [`matrix::CLOSED_INVERSE_MAX`] by cofactors. `None` when it is larger or singular.
 fn general_inverse(arena: &mut Arena, domain: &Domain, m: &[Vec<Id>]) -> Option<Matrix> {
     let k = m.len();
     let diagonal = (0..k).all(|i| (0..k).all(|j| i == j || arena.is_zero(m[i][j])));
@@ -323,7 +324,10 @@ fn general_inverse(arena: &mut Arena, domain: &Domain, m: &[Vec<Id>]) -> Option<
         return Some(inv);
     }
     if k > matrix::CLOSED_INVERSE_MAX {
-        return None;
+        let symmetric = (0..k).all(|i| (i + 1..k).all(|j| m[i][j] == m[j][i]));
+        return symmetric
+            .then(|| matrix::inverse(arena, domain, m).entries(arena))
+            .flatten();
     }
     let det = matrix::det_cofactor(arena, m);
     if simplify::is_zero(arena, domain, det) {
