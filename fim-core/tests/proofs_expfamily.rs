@@ -214,3 +214,27 @@ fn larger_multinomials_prove_theorem_1_by_the_structure() {
         );
     }
 }
+
+/// The Dirichlet in arrays with K = 12: its statistics ln x[i] come in another order than
+/// its parameters, so ∂η/∂α is a permutation matrix (inverted as one), and Theorem 1 is
+/// proved by Cov[T] (it was skipped for K > 3).
+#[test]
+fn the_dirichlet_in_arrays_proves_theorem_1_by_the_structure() {
+    let (attr, item) = common::families::dirichlet_array(12);
+    let d = derive(&attr, &item);
+    let check = d
+        .core
+        .checks
+        .iter()
+        .find(|c| c.name.starts_with("Theorem 1"))
+        .expect("Theorem 1 ran");
+    assert_eq!(
+        check.name,
+        "Theorem 1: E[s sᵀ] = −E[H] (second moments of T from Cov[T] = ∇²_η A)"
+    );
+    assert!(
+        matches!(check.outcome, CheckOutcome::Proved(_)),
+        "{:?}",
+        check.outcome
+    );
+}
