@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, ToTokens};
 use syn::Ident;
 
@@ -173,27 +173,34 @@ pub fn module_items(cx: &Ctx) -> syn::Result<TokenStream> {
         .filter(|i| (i.present)(cx.shape) && (i.derived)(cx))
     {
         let (doc, value) = (item.build)(cx)?;
-        let doc = doc_lines(&doc);
-        let lints = lints(item.lints);
-        let sig = (item.signature)(cx.shape);
-        out.extend(match item.kind {
-            Kind::Const => quote! { #doc #sig = #value; },
-            Kind::Fn => quote! { #doc #lints #sig { #value } },
-        });
+        out.extend(doc_lines(&doc));
+        out.extend(lints(item.lints));
+        out.extend((item.signature)(cx.shape));
+        push_value(&mut out, item.kind, value);
     }
     Ok(out)
+}
+
+/// ` = value;` after a constant's signature, `{ value }` after a function's. The pieces of an
+/// item are moved into the module's stream: interpolating them with `quote!` would copy every
+/// token of the body and the doc once more, and then drop the originals.
+fn push_value(out: &mut TokenStream, kind: Kind, value: TokenStream) {
+    match kind {
+        Kind::Const => {
+            out.extend([TokenTree::Punct(Punct::new('=', Spacing::Alone))]);
+            out.extend(value);
+            out.extend([TokenTree::Punct(Punct::new(';', Spacing::Alone))]);
+        }
+        Kind::Fn => out.extend([TokenTree::Group(Group::new(Delimiter::Brace, value))]),
+    }
 }
 
 /// The same items with stub values, for the module emitted beside an error.
 pub fn stub_items(shape: &Shape) -> TokenStream {
     let mut out = TokenStream::new();
     for item in ITEMS.iter().filter(|i| (i.present)(shape)) {
-        let sig = (item.signature)(shape);
-        let value = (item.stub)(shape);
-        out.extend(match item.kind {
-            Kind::Const => quote! { #sig = #value; },
-            Kind::Fn => quote! { #sig { #value } },
-        });
+        out.extend((item.signature)(shape));
+        push_value(&mut out, item.kind, (item.stub)(shape));
     }
     out
 }

@@ -7,7 +7,7 @@ pub mod fallback;
 pub mod items;
 mod unrolled;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::{quote, ToTokens};
 use syn::ItemFn;
 
@@ -143,13 +143,16 @@ pub fn generate(d: &Derivation) -> syn::Result<TokenStream> {
          ```text\nF = {}\n```",
         items::matrix_text(arena, &d.core.fisher)
     ));
-    Ok(quote! {
-        #doc
-        #vis mod #name {
-            #main
-            #(#subs)*
-        }
-    })
+    let mut body = main;
+    body.extend(subs);
+    Ok(module(quote! { #doc #vis mod #name }, body))
+}
+
+/// `head { body }`, with `body` moved into the braces: interpolating it with `quote!` would
+/// copy every item once more.
+fn module(mut head: TokenStream, body: TokenStream) -> TokenStream {
+    head.extend([TokenTree::Group(Group::new(Delimiter::Brace, body))]);
+    head
 }
 
 /// The submodule of one reparameterization: the same items in the new parameters, which come
@@ -217,12 +220,7 @@ fn reparam_module(d: &Derivation, r: &Reparam, derivation: &str) -> syn::Result<
          parameters in this order, then the constants in the function's order.",
         map.join(", ")
     ));
-    Ok(quote! {
-        #doc
-        pub mod #name {
-            #items
-        }
-    })
+    Ok(module(quote! { #doc pub mod #name }, items))
 }
 
 /// An argument of the model as an argument of generated functions, in its declared type.
