@@ -456,3 +456,22 @@ fn rational_roots_are_tried_by_evaluation() {
     let item = format!("fn f(x: f64, theta: f64, mu: f64) -> f64 {{ {b} }}");
     assert_eq!(errors("params(theta), data(x)", &item), Vec::new());
 }
+
+#[test]
+fn a_rational_power_counts_its_numerator_in_the_budget() {
+    // Found by the fuzzer (2.2 s in release): the exponent 147/10³²⁵ is multiplied out as
+    // (b^(1/q))¹⁴⁷, so five chained squares reach degree 4 704 in that one atom, which the
+    // estimate counted as degree 32. It now counts p/q as degree p and refuses it up front.
+    let b = chained(
+        "let t = (mu + theta.powf(1e308)).powf((0..3).map(|i| 4.9e-324 * (i as f64)).sum::<f64>());",
+        5,
+        "x * theta.ln() - mu * (ln_gamma((t / theta).sqrt()) - 11.0.powf(x))",
+    );
+    let item = format!("fn f(x: f64, theta: f64, mu: f64) -> f64 {{ {b} }}");
+    let errs = errors("params(mu), data(x), moments(E[x] = theta)", &item);
+    let (text, _, _) = errs.first().expect("refused");
+    assert!(text.contains("expands to more than 1024 terms"), "{text}");
+    // A small rational power is still multiplied out and derived.
+    let item = "fn f(x: f64, theta: f64) -> f64 { x * theta.ln() - theta.powf(1.5) }";
+    assert_eq!(errors("params(theta), data(x)", item), Vec::new());
+}

@@ -390,6 +390,16 @@ impl<'a> Cx<'a> {
                     // A number left as a factor is a power that did not fold (`1.5^(10^91)`,
                     // beyond exact arithmetic): an atom of its own, like a symbol.
                     let opaque = matches!(self.arena.node(*b_id), Node::Num(_));
+                    if !opaque && !e.is_int() && k > 0.0 {
+                        // b^(p/q) is multiplied out as (b^(1/q))^p, one atom of degree p
+                        // (the simplifier's rule), unless p is beyond its exponent budget.
+                        let p = num_traits::ToPrimitive::to_i64(e.numerator())
+                            .filter(|p| p.unsigned_abs() <= crate::budget::MAX_EXPAND_EXPONENT)
+                            .map_or(1.0, |p| p as f64);
+                        s.degree += p;
+                        s.atoms |= 1 << (b_id.index().wrapping_mul(0x9E37_79B9) % 64);
+                        continue;
+                    }
                     if opaque || !e.is_int() || k < 0.0 || (k > 8.0 && b.terms > 1.0) {
                         s.degree += 1.0;
                         s.atoms |= 1 << (node.index() % 64);
