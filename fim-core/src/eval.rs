@@ -47,6 +47,7 @@ impl Ir {
         if let Some(&v) = memo.get(&id) {
             return v;
         }
+        crate::budget::charge(1);
         let v = match self.node(id) {
             Node::Add(ts) => ts
                 .iter()
@@ -139,6 +140,7 @@ impl Ir {
         if let Some(v) = memo.get(&id) {
             return v.clone();
         }
+        crate::budget::charge(1);
         let v = match self.node(id) {
             Node::Num(r) => Some(r.clone()),
             Node::Sym(s) => env.get(s).cloned(),
@@ -174,6 +176,9 @@ impl Ir {
             },
             Node::Pi | Node::Pow(..) | Node::Exp(_) | Node::Special(..) => fresh(id, 1),
         };
+        if let Some(v) = &v {
+            crate::budget::charge(crate::budget::rational_bits(v) / 256);
+        }
         memo.insert(id, v.clone());
         v
     }

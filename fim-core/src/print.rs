@@ -633,6 +633,7 @@ fn shape(arena: &Ir, id: Id, memo: &mut rustc_hash::FxHashMap<Id, Shape>) -> Sha
     if let Some(&s) = memo.get(&id) {
         return s;
     }
+    crate::budget::charge(1);
     let s = shape_uncached(arena, id, memo).capped();
     memo.insert(id, s);
     s

@@ -357,6 +357,7 @@ impl Ir {
     }
 
     fn intern(&mut self, node: Node) -> Id {
+        crate::budget::charge(1);
         let hash = node_hash(&node);
         let nodes = &self.nodes;
         if let Some(&id) = self.map.find(hash, |&id| nodes[id.index()] == node) {
@@ -368,6 +369,7 @@ impl Ir {
     /// The sum of canonical, sorted `terms`, allocating only when it is new.
     fn intern_add(&mut self, terms: &[Id]) -> Id {
         use std::hash::Hasher;
+        crate::budget::charge(1 + terms.len() as u64 / 8);
         let mut h = rustc_hash::FxHasher::default();
         hash_add(terms, &mut h);
         let hash = h.finish();
@@ -394,6 +396,7 @@ impl Ir {
     /// The hash of the product `coeff * fs` and its id if it exists.
     fn find_mul(&self, coeff: &Rational, fs: &[(Id, Rational)]) -> (u64, Option<Id>) {
         use std::hash::Hasher;
+        crate::budget::charge(1);
         let mut h = rustc_hash::FxHasher::default();
         hash_mul(coeff, fs, &mut h);
         let hash = h.finish();
@@ -514,6 +517,7 @@ impl Ir {
         if let Some(&b) = self.dep_memo.get(&(id, s)) {
             return b;
         }
+        crate::budget::charge(1);
         let b = match self.node(id) {
             Node::Sym(t) => *t == s,
             Node::Num(_) | Node::Pi => false,

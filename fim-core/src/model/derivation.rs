@@ -30,6 +30,10 @@ pub struct Derivation {
 impl Derivation {
     /// Derives everything; errors name missing moments, a failed E[score] = 0, a failed verify.
     pub fn new(mut model: Model) -> syn::Result<Derivation> {
+        crate::budget::allow(crate::budget::work_for(
+            model.params.len(),
+            model.arena.len(),
+        ));
         let mut errors = Errors::new();
         let lik = likelihood(&model);
         let Some(core) = derive(&mut model.arena, &lik, &mut errors) else {
@@ -60,7 +64,11 @@ impl Derivation {
 
     /// The derivation from source text (see [`Model::from_source`]).
     pub fn from_source(attr: &str, item: &str) -> syn::Result<Derivation> {
-        Derivation::new(Model::from_source(attr, item)?)
+        let name = || {
+            syn::parse_str::<syn::ItemFn>(item)
+                .map_or_else(|_| proc_macro2::Span::call_site(), |f| f.sig.ident.span())
+        };
+        crate::budget::within_work_budget(name, || Derivation::new(Model::from_source(attr, item)?))
     }
 
     /// The arena.

@@ -106,6 +106,8 @@ impl Poly {
     }
 
     pub(crate) fn add_term(&mut self, m: Mono, c: Rational) {
+        // Exact coefficients cost with their size (a gcd per addition).
+        crate::budget::charge(1 + crate::budget::rational_bits(&c) / 256);
         if c.is_zero() {
             return;
         }

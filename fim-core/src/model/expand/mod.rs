@@ -51,9 +51,14 @@ pub fn expand(attr_tokens: TokenStream, item: TokenStream) -> TokenStream {
     }
     let mut errors = Errors::new();
     let attr = attr::parse(attr_tokens, &mut errors);
-    let module = Model::from_attr(attr.clone(), func.clone(), errors)
-        .and_then(Derivation::new)
-        .and_then(|d| generate(&d));
+    let module = crate::budget::within_work_budget(
+        || func.sig.ident.span(),
+        || {
+            Model::from_attr(attr.clone(), func.clone(), errors)
+                .and_then(Derivation::new)
+                .and_then(|d| generate(&d))
+        },
+    );
     match module {
         Ok(module) => quote! { #item #module },
         Err(e) => {
