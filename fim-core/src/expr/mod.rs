@@ -244,10 +244,22 @@ pub fn q_mul(a: &Rational, b: &Rational) -> Rational {
     if b.is_one() {
         return a.clone();
     }
+    charge_big(a, b);
     if a.is_int() && b.is_int() {
         return Rational::from(a.numerator() * b.numerator());
     }
     a * b
+}
+
+/// Charges the work meter for exact arithmetic: a fraction costs a gcd, a large number its
+/// size; small integers are not worth a charge.
+#[inline]
+fn charge_big(a: &Rational, b: &Rational) {
+    let bits = crate::budget::rational_bits(a) + crate::budget::rational_bits(b);
+    let fraction = !(a.is_int() && b.is_int());
+    if fraction || bits > 256 {
+        crate::budget::charge(u64::from(fraction) + bits / 128);
+    }
 }
 
 /// `a + b`, skipping the gcd when both are integers.
@@ -258,6 +270,7 @@ pub fn q_add(a: &Rational, b: &Rational) -> Rational {
     if b.is_zero() {
         return a.clone();
     }
+    charge_big(a, b);
     if a.is_int() && b.is_int() {
         return Rational::from(a.numerator() + b.numerator());
     }

@@ -105,13 +105,20 @@ impl Poly {
         }
     }
 
+    /// Adds one term in place: O(n) for the terms it shifts. Building a polynomial term by
+    /// term is [`Poly::from_terms`]'s work, in O(n log n).
     pub(crate) fn add_term(&mut self, m: Mono, c: Rational) {
-        // Exact coefficients cost with their size (a gcd per addition).
-        crate::budget::charge(1 + crate::budget::rational_bits(&c) / 256);
         if c.is_zero() {
             return;
         }
-        match self.0.binary_search_by(|t| t.0.cmp(&m)) {
+        let at = self.0.binary_search_by(|t| t.0.cmp(&m));
+        // Exact coefficients cost with their size (a gcd per addition), an insertion or a
+        // removal with the terms it moves.
+        let moved = match at {
+            Ok(i) | Err(i) => (self.0.len() - i) as u64,
+        };
+        crate::budget::charge(1 + crate::budget::rational_bits(&c) / 256 + moved / 16);
+        match at {
             Ok(i) => {
                 let v = crate::expr::q_add(&self.0[i].1, &c);
                 if v.is_zero() {
@@ -204,9 +211,10 @@ impl Poly {
     /// The polynomial with every power `atom^k` replaced by `image(k)`.
     pub(crate) fn substitute(&self, atom: Id, image: impl Fn(u32) -> Poly) -> Poly {
         let mut out = Poly::default();
+        let mut plain = Vec::new();
         for (m, c) in self.iter() {
             match m.iter().position(|(a, _)| *a == atom) {
-                None => out.add_term(m.clone(), c.clone()),
+                None => plain.push((m.clone(), c.clone())),
                 Some(i) => {
                     let mut rest = m.clone();
                     let (_, k) = rest.remove(i);
@@ -215,7 +223,7 @@ impl Poly {
                 }
             }
         }
-        out
+        out.add(&Poly::from_terms(plain))
     }
 
     /// The distinct atoms, in order of first appearance.

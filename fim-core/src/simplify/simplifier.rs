@@ -765,14 +765,14 @@ impl<'a> Simplifier<'a> {
         else {
             return plain;
         };
-        let mut with = Poly::default();
-        let mut without = Poly::default();
+        let (mut with, mut without) = (Vec::new(), Vec::new());
         for (m, c) in p.iter() {
             match mono_div(m, &smallvec![(atom, 1)]) {
-                Some(q) => with.add_term(q, c.clone()),
-                None => without.add_term(m.clone(), c.clone()),
+                Some(q) => with.push((q, c.clone())),
+                None => without.push((m.clone(), c.clone())),
             }
         }
+        let (with, without) = (Poly::from_terms(with), Poly::from_terms(without));
         if depth >= 3 {
             return plain;
         }
