@@ -104,11 +104,11 @@ pub(crate) fn check_literal(lit: &proc_macro2::Literal) -> syn::Result<()> {
 }
 
 /// The work a derivation may take, in steps of the meter below, before its model is refused
-/// (at 3 to 5 million steps a second in release, about a second): the catalog takes under
-/// 3 000 steps, nine chained `t * t + t` (a polynomial of 513 terms, the edge of
-/// [`MAX_EXPANDED_TERMS`]) 3.3·10⁶, and the fuzzer's slow small bodies 5.5·10⁶ (1.8 s) and
-/// 2.2·10⁷ (4.2 s).
-pub const WORK_BASE: u64 = 4_000_000;
+/// (at 3 to 9 million steps a second in release, under two seconds): the catalog takes under
+/// 5 000 steps, nine chained `t * t + t` (a polynomial of 513 terms, the edge of
+/// [`MAX_EXPANDED_TERMS`]) 5.2·10⁶, and the fuzzer's slow small bodies 5.6·10⁶ (1.8 s) and
+/// 2.3·10⁷ (4.3 s).
+pub const WORK_BASE: u64 = 5_500_000;
 
 /// The work allowed per cube of the number of (flattened) parameters: the structure and
 /// Theorem 1 proofs are K³ (a logistic regression with 100 coefficients takes 2.1·10⁷ steps
@@ -138,8 +138,27 @@ thread_local! {
     };
 }
 
-/// The unwinding payload of an exhausted meter.
-struct Exhausted;
+/// Why a metered computation stopped: the unwinding payload, and the error of [`metered`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// The meter ran past its limit (as raised by [`allow`]).
+    Steps(u64),
+    /// One product would have multiplied out this many terms, past [`MAX_PRODUCT_ALLOC`].
+    Product(u64),
+}
+
+/// The most terms one product of polynomials may hold (about 100 MB): it is charged a step a
+/// term before it is multiplied out, and a larger one stops the work there, before its memory
+/// is asked for.
+pub const MAX_PRODUCT_ALLOC: u64 = 1 << 20;
+
+/// Charges a product of `terms` terms before it is multiplied out (see [`MAX_PRODUCT_ALLOC`]).
+pub(crate) fn charge_product(terms: u64) {
+    if terms > MAX_PRODUCT_ALLOC {
+        stop(Stop::Product(terms));
+    }
+    charge(terms);
+}
 
 /// Charges `steps` to the current meter; unwinds to [`metered`] when it is exhausted. Outside
 /// [`metered`] the limit is unbounded.
@@ -150,7 +169,7 @@ pub(crate) fn charge(steps: u64) {
         meter.used = meter.used.saturating_add(steps);
         m.set(meter);
         if meter.used > meter.limit {
-            exhausted();
+            stop(Stop::Steps(meter.limit));
         }
     });
 }
@@ -181,7 +200,16 @@ pub fn within_work_budget<T>(
 ) -> syn::Result<T> {
     match metered(WORK_BASE, f) {
         Ok((v, _)) => v,
-        Err(limit) => Err(syn::Error::new(
+        Err(Stop::Product(terms)) => Err(syn::Error::new(
+            span(),
+            format!(
+                "deriving this model multiplies out a product of {terms} terms, beyond the \
+                 engine's budget of {MAX_PRODUCT_ALLOC} terms in one product: its expressions \
+                 grow too large as they are differentiated and simplified; write the model \
+                 with fewer nested products or powers"
+            ),
+        )),
+        Err(Stop::Steps(limit)) => Err(syn::Error::new(
             span(),
             format!(
                 "deriving this model takes more than {limit} steps, beyond the engine's work \
@@ -196,17 +224,17 @@ pub fn within_work_budget<T>(
 
 #[cold]
 #[inline(never)]
-fn exhausted() -> ! {
-    std::panic::resume_unwind(Box::new(Exhausted))
+fn stop(why: Stop) -> ! {
+    std::panic::resume_unwind(Box::new(why))
 }
 
-/// Runs `f` with a meter of `limit` steps: its value and the steps used, or `Err(limit)` (as
-/// raised by [`allow`]) when the meter ran out. A panic that is not the meter's propagates unchanged. Meters nest: the
-/// outer one is restored, and charged with the inner one's steps.
-pub fn metered<T>(limit: u64, f: impl FnOnce() -> T) -> Result<(T, u64), u64> {
+/// Runs `f` with a meter of `limit` steps: its value and the steps used, or why it stopped.
+/// A panic that is not the meter's propagates unchanged. Meters nest: the outer one is
+/// restored, and charged with the inner one's steps.
+pub fn metered<T>(limit: u64, f: impl FnOnce() -> T) -> Result<(T, u64), Stop> {
     let outer = METER.with(|m| m.replace(Meter { used: 0, limit }));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    let Meter { used, limit } = METER.with(|m| m.get());
+    let used = METER.with(|m| m.get().used);
     METER.with(|m| {
         m.set(Meter {
             used: outer.used.saturating_add(used),
@@ -215,8 +243,10 @@ pub fn metered<T>(limit: u64, f: impl FnOnce() -> T) -> Result<(T, u64), u64> {
     });
     match result {
         Ok(v) => Ok((v, used)),
-        Err(payload) if payload.is::<Exhausted>() => Err(limit),
-        Err(payload) => std::panic::resume_unwind(payload),
+        Err(payload) => match payload.downcast::<Stop>() {
+            Ok(why) => Err(*why),
+            Err(payload) => std::panic::resume_unwind(payload),
+        },
     }
 }
 
@@ -233,20 +263,23 @@ mod tests {
             n
         };
         assert_eq!(metered(100, || spin(100)).ok(), Some((100, 100)));
-        assert_eq!(metered(100, || spin(101)).err(), Some(100));
+        assert_eq!(metered(100, || spin(101)).err(), Some(Stop::Steps(100)));
         // The limit raised inside is the one reported.
         let raised = metered(10, || {
             allow(5);
             spin(16)
         });
-        assert_eq!(raised.err(), Some(15));
+        assert_eq!(raised.err(), Some(Stop::Steps(15)));
         // An inner meter's steps count in the outer one, which still stops at its limit.
         let outer = metered(50, || {
             let inner = metered(1000, || spin(40));
             assert_eq!(inner.ok(), Some((40, 40)));
             spin(20)
         });
-        assert_eq!(outer.err(), Some(50));
+        assert_eq!(outer.err(), Some(Stop::Steps(50)));
+        // A product too large to hold stops before it is charged.
+        let huge = metered(u64::MAX, || charge_product(MAX_PRODUCT_ALLOC + 1));
+        assert_eq!(huge.err(), Some(Stop::Product(MAX_PRODUCT_ALLOC + 1)));
         // Outside any meter nothing is counted against a limit.
         assert_eq!(spin(1000), 1000);
     }

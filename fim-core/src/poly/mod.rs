@@ -133,6 +133,7 @@ impl Poly {
 
     pub(crate) fn add(&self, o: &Poly) -> Poly {
         let (a, b) = (&self.0, &o.0);
+        crate::budget::charge(1 + (a.len() + b.len()) as u64 / 8);
         let mut out = Vec::with_capacity(a.len() + b.len());
         let (mut i, mut j) = (0, 0);
         while i < a.len() && j < b.len() {
@@ -182,7 +183,11 @@ impl Poly {
         if o.0.len() == 1 && o.0[0].0.is_empty() {
             return self.scale(&o.0[0].1);
         }
-        let mut terms = Vec::with_capacity(self.0.len() * o.0.len());
+        // Charged before the work and the allocation: a product past the meter's limit, or
+        // too large to hold, stops here.
+        let n = self.0.len().saturating_mul(o.0.len());
+        crate::budget::charge_product(n as u64);
+        let mut terms = Vec::with_capacity(n);
         for (m1, c1) in &self.0 {
             for (m2, c2) in &o.0 {
                 terms.push((mono_mul(m1, m2), crate::expr::q_mul(c1, c2)));
