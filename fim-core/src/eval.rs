@@ -53,8 +53,8 @@ impl Ir {
                 .iter()
                 .map(|&t| self.magnitude_memo(t, env, values, memo))
                 .sum(),
-            Node::Mul(c, fs) => {
-                let mut v = rat_to_f64(c).abs();
+            Node::Mul(_, fs) => {
+                let mut v = self.coeff_f64(id).abs();
                 for (b, e) in fs.iter() {
                     let m = if e.is_positive() {
                         self.magnitude_memo(*b, env, values, memo)
@@ -75,13 +75,14 @@ impl Ir {
         if let Some(&v) = memo.get(&id) {
             return v;
         }
+        crate::budget::charge(1);
         let v = match self.node(id) {
-            Node::Num(r) => rat_to_f64(r),
+            Node::Num(_) => self.coeff_f64(id),
             Node::Pi => std::f64::consts::PI,
             Node::Sym(s) => env.get(s).copied().unwrap_or(f64::NAN),
             Node::Add(ts) => ts.iter().map(|&t| self.eval_memo(t, env, memo)).sum(),
-            Node::Mul(c, fs) => {
-                let mut v = rat_to_f64(c);
+            Node::Mul(_, fs) => {
+                let mut v = self.coeff_f64(id);
                 for (b, e) in fs.iter() {
                     let bv = self.eval_memo(*b, env, memo);
                     v *= if e.is_int() {

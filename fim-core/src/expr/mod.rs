@@ -212,6 +212,9 @@ pub struct Ir {
     has_ln: Vec<bool>,
     /// Per node: whether a symbol occurs in it (see [`Ir::has_symbol`]).
     has_sym: Vec<bool>,
+    /// Per node: a number's value, or a product's coefficient, as the nearest `f64` (0 for
+    /// other nodes): evaluation reads it instead of rounding a big rational each time.
+    coeff_f64: Vec<f64>,
     /// The intern table: ids, hashed and compared through `nodes`, so each node is stored once.
     map: hashbrown::HashTable<Id>,
     syms: Vec<String>,
@@ -319,6 +322,7 @@ impl Ir {
             nodes: Vec::with_capacity(NODES),
             has_ln: Vec::with_capacity(NODES),
             has_sym: Vec::with_capacity(NODES),
+            coeff_f64: Vec::with_capacity(NODES),
             map: hashbrown::HashTable::with_capacity(NODES),
             diff_memo: memo(),
             dep_memo: FxHashMap::with_capacity_and_hasher(4 * MEMO, Default::default()),
@@ -434,6 +438,10 @@ impl Ir {
         let sym =
             matches!(node, Node::Sym(_)) || self.any_child(&node, |a, c| a.has_sym[c.index()]);
         self.has_sym.push(sym);
+        self.coeff_f64.push(match &node {
+            Node::Num(r) | Node::Mul(r, _) => crate::eval::rat_to_f64(r),
+            _ => 0.0,
+        });
         self.nodes.push(node);
         let nodes = &self.nodes;
         self.map
@@ -538,6 +546,11 @@ impl Ir {
         };
         self.dep_memo.insert((id, s), b);
         b
+    }
+
+    /// A number's value, or a product's coefficient, as the nearest `f64` (0 otherwise).
+    pub(crate) fn coeff_f64(&self, id: Id) -> f64 {
+        self.coeff_f64[id.index()]
     }
 
     /// True when `id` contains any of `syms`.
