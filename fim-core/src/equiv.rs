@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use crate::eval::Modulus;
 use crate::expr::{BigInt, Id, Rational, Symbol};
 use crate::simplify::{self, Domain};
 use crate::Arena;
@@ -162,8 +163,15 @@ pub fn equiv(arena: &mut Arena, domain: &Domain, samples: &SampleDomain, a: Id, 
     float_sampling(arena, samples, a, b)
 }
 
-/// True when `id` vanishes at several random rational points with fresh values for its
-/// transcendental subterms.
+/// The primes of the randomized identity test: 2⁶¹ − 1 and 2⁶³ − 25. A point counts as a zero
+/// only when the value vanishes modulo both, so a nonzero rational function passes only if it
+/// vanishes at the point (probability at most its degree over 2⁶¹ for each) or if its
+/// coefficients are all multiples of their product, about 2¹²⁴.
+const PRIMES: [Modulus; 2] = [Modulus((1 << 61) - 1), Modulus((1 << 63) - 25)];
+
+/// True when `id` vanishes at several random points with fresh values for its transcendental
+/// subterms, evaluated modulo two large primes (exact, and one word per value however large
+/// the rationals at the same point would grow).
 pub fn exact_randomized_zero(arena: &Arena, id: Id) -> bool {
     let syms = arena.free_symbols(id);
     let mut rng = Rng::new(0x5EED_F15B);
@@ -171,20 +179,24 @@ pub fn exact_randomized_zero(arena: &Arena, id: Id) -> bool {
     let mut evaluated = 0;
     while evaluated < 4 && tried < 12 {
         tried += 1;
-        let env: HashMap<Symbol, Rational> = syms.iter().map(|&s| (s, rng.rational())).collect();
-        let mut fresh_vals: HashMap<(Id, u32), Rational> = HashMap::new();
-        let mut fresh = |node: Id, q: u32| -> Option<Rational> {
-            Some(
-                fresh_vals
+        let mut zero = true;
+        for m in PRIMES {
+            let env: HashMap<Symbol, u64> =
+                syms.iter().map(|&s| (s, rng.next_u64() % m.0)).collect();
+            let mut fresh_vals: HashMap<(Id, u32), u64> = HashMap::new();
+            let mut fresh = |node: Id, q: u32| -> u64 {
+                *fresh_vals
                     .entry((node, q))
-                    .or_insert_with(|| rng.rational())
-                    .clone(),
-            )
-        };
-        match arena.eval_exact_with(id, &env, &mut fresh) {
-            Some(v) if v.is_zero() => evaluated += 1,
-            Some(_) => return false,
-            None => continue,
+                    .or_insert_with(|| rng.next_u64() % m.0)
+            };
+            match arena.eval_mod_with(id, m, &env, &mut fresh) {
+                Some(0) => {}
+                Some(_) => return false,
+                None => zero = false,
+            }
+        }
+        if zero {
+            evaluated += 1;
         }
     }
     evaluated >= 4

@@ -184,3 +184,120 @@ impl Ir {
         v
     }
 }
+
+/// Arithmetic modulo a prime below 2⁶⁴: the randomized identity test's field, where values
+/// stay one word however large the exact rationals at the same point would grow.
+#[derive(Clone, Copy, Debug)]
+pub struct Modulus(pub u64);
+
+impl Modulus {
+    fn mul(self, a: u64, b: u64) -> u64 {
+        ((u128::from(a) * u128::from(b)) % u128::from(self.0)) as u64
+    }
+
+    fn add(self, a: u64, b: u64) -> u64 {
+        ((u128::from(a) + u128::from(b)) % u128::from(self.0)) as u64
+    }
+
+    fn pow(self, mut a: u64, mut e: u64) -> u64 {
+        let mut acc = 1 % self.0;
+        while e > 0 {
+            if e & 1 == 1 {
+                acc = self.mul(acc, a);
+            }
+            a = self.mul(a, a);
+            e >>= 1;
+        }
+        acc
+    }
+
+    /// a⁻¹ by Fermat's little theorem; `None` for 0.
+    fn inv(self, a: u64) -> Option<u64> {
+        (a != 0).then(|| self.pow(a, self.0 - 2))
+    }
+
+    /// An integer modulo the prime.
+    fn int(self, n: &crate::expr::BigInt) -> u64 {
+        let p = crate::expr::BigInt::from(self.0);
+        let r = n % &p;
+        let r = if r.is_negative() { r + p } else { r };
+        r.to_u64().unwrap_or(0)
+    }
+
+    /// A rational modulo the prime; `None` when its denominator is a multiple of it.
+    fn rational(self, r: &Rational) -> Option<u64> {
+        let n = self.int(r.numerator());
+        let d = self.int(&crate::expr::denom(r));
+        Some(self.mul(n, self.inv(d)?))
+    }
+}
+
+impl Ir {
+    /// The value of `id` modulo `m.0` where every symbol is bound by `env` (residues) and every
+    /// transcendental subterm is given a residue by `fresh` (called like the one of
+    /// [`Ir::eval_exact_with`]). `None` on a division by a multiple of the prime. A step of the
+    /// work meter per node.
+    pub fn eval_mod_with(
+        &self,
+        id: Id,
+        m: Modulus,
+        env: &HashMap<Symbol, u64>,
+        fresh: &mut dyn FnMut(Id, u32) -> u64,
+    ) -> Option<u64> {
+        let mut memo = HashMap::new();
+        self.mod_memo(id, m, env, fresh, &mut memo)
+    }
+
+    fn mod_memo(
+        &self,
+        id: Id,
+        m: Modulus,
+        env: &HashMap<Symbol, u64>,
+        fresh: &mut dyn FnMut(Id, u32) -> u64,
+        memo: &mut HashMap<Id, Option<u64>>,
+    ) -> Option<u64> {
+        if let Some(v) = memo.get(&id) {
+            return *v;
+        }
+        crate::budget::charge(1);
+        // b^e for an integer e (a negative one through the inverse).
+        let power = |b: u64, e: &crate::expr::BigInt| -> Option<u64> {
+            let k = e.abs().to_u64()?;
+            let base = if e.is_negative() { m.inv(b)? } else { b };
+            Some(m.pow(base, k))
+        };
+        let v = match self.node(id) {
+            Node::Num(r) => m.rational(r),
+            Node::Sym(s) => env.get(s).copied(),
+            Node::Add(ts) => {
+                let mut acc = 0;
+                for &t in ts.iter() {
+                    acc = m.add(acc, self.mod_memo(t, m, env, fresh, memo)?);
+                }
+                Some(acc)
+            }
+            Node::Mul(c, fs) => {
+                let mut acc = m.rational(c)?;
+                for (b, e) in fs.iter() {
+                    let base = if e.is_int() {
+                        self.mod_memo(*b, m, env, fresh, memo)?
+                    } else {
+                        // b^(p/q) = (fresh value of b^(1/q))^p
+                        fresh(*b, e.denominator().to_u32()?)
+                    };
+                    acc = m.mul(acc, power(base, e.numerator())?);
+                }
+                Some(acc)
+            }
+            Node::Ln(a) => match self.node(*a) {
+                Node::Num(r) if r.is_one() => Some(0),
+                _ => Some(fresh(id, 1)),
+            },
+            Node::Abs(_) | Node::Pi | Node::Pow(..) | Node::Exp(_) | Node::Special(..) => {
+                Some(fresh(id, 1))
+            }
+        };
+        memo.insert(id, v);
+        v
+    }
+}
