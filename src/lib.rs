@@ -80,6 +80,8 @@ pub use fim_special as special;
 // Triangular solves read as the textbook does with explicit indices.
 #[allow(clippy::needless_range_loop)]
 pub mod __private {
+    pub use fim_special::wide;
+
     /// The Cholesky factor L (F = L Lᵀ) of a symmetric matrix, or `None` when F is not positive
     /// definite. No allocation: fixed-size arrays only.
     #[inline]

@@ -56,6 +56,27 @@ pub fn emit(
     roots: &[Id],
     vars: &HashMap<Symbol, TokenStream>,
 ) -> Result<Emitted, String> {
+    emit_in(arena, roots, vars, false)
+}
+
+/// [`emit`] in `fim::__private::wide::Wide`, the float with an unbounded exponent, for a form
+/// whose intermediate values may leave `f64`'s range while its value does not: constants are
+/// `Wide`, the bindings are `Wide`, and the special functions are those of the `wide` module
+/// (`vars` should read as `Wide` too; `f64` mixes with it). The values are `Wide`.
+pub fn emit_wide(
+    arena: &Ir,
+    roots: &[Id],
+    vars: &HashMap<Symbol, TokenStream>,
+) -> Result<Emitted, String> {
+    emit_in(arena, roots, vars, true)
+}
+
+fn emit_in(
+    arena: &Ir,
+    roots: &[Id],
+    vars: &HashMap<Symbol, TokenStream>,
+    wide: bool,
+) -> Result<Emitted, String> {
     let plan = plan(arena, roots);
     let mut e = Emitter {
         arena,
@@ -66,19 +87,25 @@ pub fn emit(
         names: HashMap::new(),
         power_names: HashMap::new(),
         order: Vec::new(),
+        wide,
     };
     let mut done = vec![false; arena.len()];
     for &r in roots {
         e.name_post_order(r, &plan, &mut done);
     }
     let mut lets = Vec::with_capacity(e.order.len());
+    let ty = if wide {
+        quote!(::fim::__private::wide::Wide)
+    } else {
+        quote!(f64)
+    };
     for (name, binding) in std::mem::take(&mut e.order) {
         let value = match binding {
             Binding::Node(id) => e.build(id)?,
             Binding::Power(b, p) => power_call(e.expr(b)?, &p),
         }
         .ts;
-        lets.push(quote!(let #name: f64 = #value;));
+        lets.push(quote!(let #name: #ty = #value;));
     }
     let values = roots
         .iter()
@@ -368,6 +395,8 @@ struct Emitter<'a> {
     power_names: HashMap<(Id, Rational), Ident>,
     /// Bindings in naming (and `let`) order.
     order: Vec<(Ident, Binding)>,
+    /// Whether the code computes in `Wide` ([`emit_wide`]).
+    wide: bool,
 }
 
 impl Emitter<'_> {
@@ -433,9 +462,21 @@ impl Emitter<'_> {
             let arg = this.expr(a)?.ts;
             Ok((false, Tok::new(quote!(#f(#order #arg)), POSTFIX)))
         };
+        // In `Wide`, every leaf is one, so that no `f64` method meets a `Wide` argument.
+        let leaf = |this: &Self, t: Tok| {
+            if this.wide {
+                let ts = t.ts;
+                Tok::new(quote!(::fim::__private::wide::Wide::from(#ts)), POSTFIX)
+            } else {
+                t
+            }
+        };
         match arena.node(id) {
-            Node::Num(r) => Ok((r.is_negative(), magnitude(&r.abs()))),
-            Node::Pi => Ok((false, Tok::new(quote!(::core::f64::consts::PI), POSTFIX))),
+            Node::Num(r) => Ok((r.is_negative(), leaf(self, magnitude(&r.abs())))),
+            Node::Pi => Ok((
+                false,
+                leaf(self, Tok::new(quote!(::core::f64::consts::PI), POSTFIX)),
+            )),
             Node::Sym(s) => match self.vars.get(s) {
                 Some(t) => Ok((false, t.clone())),
                 None => Err(format!(
@@ -461,7 +502,12 @@ impl Emitter<'_> {
                         let k = Literal::u32_unsuffixed(f.order);
                         quote!(#k,)
                     });
-                    call(self, *a, quote!(::fim::special::#name), order)
+                    let path = if self.wide {
+                        quote!(::fim::__private::wide::#name)
+                    } else {
+                        quote!(::fim::special::#name)
+                    };
+                    call(self, *a, path, order)
                 }
             },
         }
@@ -941,6 +987,38 @@ mod tests {
         assert_eq!(
             e.values[0].to_string(),
             ":: fim :: special :: polygamma (2 , x)"
+        );
+    }
+
+    #[test]
+    fn wide_code_reads_every_leaf_as_wide() {
+        // x ψ₁(x) − 1 with a shared ψ₁: constants and π are `Wide`, the binding is `Wide`,
+        // the special function is the `wide` module's.
+        let mut f = Fx::new();
+        let t = f.a.polygamma(1, f.x);
+        let pi = f.a.pi();
+        let xt = f.a.mul([f.x, t]);
+        let one = f.a.int(1);
+        let s = f.a.sub(xt, one);
+        let u = f.a.mul([t, pi]);
+        let vars: HashMap<Symbol, TokenStream> = f
+            .vars()
+            .into_iter()
+            .map(|(k, v)| (k, quote!(W(#v))))
+            .collect();
+        let e = emit_wide(&f.a, &[s, u], &vars).expect("emits");
+        let lets: Vec<String> = e.lets.iter().map(|l| l.to_string()).collect();
+        assert_eq!(
+            lets,
+            ["let __fim_t0 : :: fim :: __private :: wide :: Wide = :: fim :: __private :: wide :: trigamma (W (x)) ;"]
+        );
+        let values: Vec<String> = e.values.iter().map(|v| v.to_string()).collect();
+        assert_eq!(
+            values,
+            [
+                "W (x) * __fim_t0 - :: fim :: __private :: wide :: Wide :: from (1.0_f64)",
+                ":: fim :: __private :: wide :: Wide :: from (:: core :: f64 :: consts :: PI) * __fim_t0"
+            ]
         );
     }
 

@@ -21,6 +21,7 @@
 mod bessel;
 mod beta;
 mod normal;
+pub mod wide;
 
 pub use bessel::{bessel_i0, bessel_i1, ln_bessel_i0};
 pub use beta::ln_beta;

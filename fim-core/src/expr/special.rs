@@ -852,6 +852,21 @@ mod tests {
     }
 
     #[test]
+    fn every_function_has_a_wide_value() {
+        // Generated code falls back to `fim::special::wide` where ½ ln det F overflows in f64
+        // (`emit::emit_wide`): every function it may call must be there.
+        for entry in TABLE {
+            for name in entry.names {
+                assert!(
+                    fim_special::wide::FUNCTIONS.contains(&name.text),
+                    "`{}` has no value in fim_special::wide",
+                    name.text
+                );
+            }
+        }
+    }
+
+    #[test]
     fn names_find_their_functions() {
         assert_eq!(
             lookup("trigamma", Form::Free),

@@ -156,6 +156,7 @@ pub const ITEMS: &[Item] = &[
     FISHER,
     FISHER_INVERSE,
     JEFFREYS_LOG_DENSITY,
+    JEFFREYS_WIDE,
     NATURAL_GRADIENT,
     KL_QUADRATIC,
     FISHER_NATURAL,
@@ -708,9 +709,19 @@ const JEFFREYS_LOG_DENSITY: Item = Item {
     build: |cx| {
         let (form, body) = match cx.jeffreys {
             Jeffreys::Closed { expr, .. } => {
+                let wide =
+                    wide_jeffreys(cx).map(|_| call_p("__jeffreys_log_density_wide", cx.shape));
                 let body = body(cx, &[*expr], p_vars(cx), nan_scalar(cx.shape), |v| {
                     let v0 = &v[0];
-                    quote! { #v0 }
+                    match wide {
+                        // Where the f64 form overflows or underflows on the way (ψ₁(α) for
+                        // α < 10⁻¹⁵⁴), the same form with an unbounded exponent.
+                        Some(wide) => quote! {
+                            let __fim_v: f64 = #v0;
+                            if __fim_v.is_finite() { __fim_v } else { #wide }
+                        },
+                        None => quote! { #v0 },
+                    }
                 })?;
                 (format!("`{}`", print::rust_brief(cx.arena, *expr)), body)
             }
@@ -726,6 +737,49 @@ const JEFFREYS_LOG_DENSITY: Item = Item {
              domain; at the boundary of the domain it may be ±∞."
         );
         Ok((doc, body))
+    },
+};
+
+/// The closed form of ½ ln det F when it depends on the arguments: the one that
+/// [`JEFFREYS_WIDE`] computes.
+fn wide_jeffreys(cx: &Ctx) -> Option<Id> {
+    match cx.jeffreys {
+        Jeffreys::Closed { expr, .. } if !cx.arena.free_symbols(*expr).is_empty() => Some(*expr),
+        _ => None,
+    }
+}
+
+/// `jeffreys_log_density`'s closed form in `fim::__private::wide::Wide`, a float with an
+/// unbounded exponent: its fallback where the `f64` form is not finite. Hidden, and without a
+/// domain check of its own (`jeffreys_log_density` checks before it calls it).
+const JEFFREYS_WIDE: Item = Item {
+    kind: Kind::Fn,
+    lints: Lints::Plain,
+    present: always,
+    derived: |cx| wide_jeffreys(cx).is_some(),
+    signature: |s| {
+        let p = args(&s.p);
+        quote! { #[doc(hidden)] pub fn __jeffreys_log_density_wide(#p) -> f64 }
+    },
+    stub: nan_scalar,
+    build: |cx| {
+        let Some(expr) = wide_jeffreys(cx) else {
+            return Ok((String::new(), nan_scalar(cx.shape)));
+        };
+        let vars: Vars =
+            cx.p.iter()
+                .map(|(s, t)| (*s, quote! { ::fim::__private::wide::Wide::from(#t) }))
+                .collect();
+        let e = emit::emit_wide(cx.arena, &[expr], &vars)
+            .map_err(|m| syn::Error::new(Span::call_site(), m))?;
+        let (lets, v) = (&e.lets, &e.values[0]);
+        let doc = "½ ln det F as in [`jeffreys_log_density`], computed with an unbounded \
+                   exponent: its fallback where the `f64` form overflows. No domain check."
+            .to_string();
+        Ok((
+            doc,
+            quote! { #(#lets)* ::fim::__private::wide::Wide::from(#v).to_f64() },
+        ))
     },
 };
 
