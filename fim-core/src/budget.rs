@@ -104,10 +104,10 @@ pub(crate) fn check_literal(lit: &proc_macro2::Literal) -> syn::Result<()> {
 }
 
 /// The work a derivation may take, in steps of the meter below, before its model is refused
-/// (at 4 to 11 million steps a second in release, under two seconds): the catalog takes under
-/// 5 000 steps, nine chained `t * t + t` (a polynomial of 513 terms, the edge of
-/// [`MAX_EXPANDED_TERMS`]) 5.4·10⁶, and the fuzzer's slow small bodies 7.3·10⁶ (1.6 s) and
-/// 2.4·10⁷ (4.1 s).
+/// (at 5 to 19 million steps a second in release, under 1.3 s): the catalog takes under 5 000
+/// steps, nine chained `t * t + t` (a polynomial of 513 terms, the edge of
+/// [`MAX_EXPANDED_TERMS`]) 5.0·10⁶, the fuzzer's slow small bodies 5.9·10⁶ (1.0 s, within
+/// it), 7.2·10⁶, 2.5·10⁷ and 1.0·10⁸ (15.6 s). `examples/work_steps.rs` measures them.
 pub const WORK_BASE: u64 = 6_400_000;
 
 /// The work allowed per cube of the number of (flattened) parameters: the structure and
@@ -152,12 +152,13 @@ pub enum Stop {
 /// is asked for.
 pub const MAX_PRODUCT_ALLOC: u64 = 1 << 20;
 
-/// Charges a product of `terms` terms before it is multiplied out (see [`MAX_PRODUCT_ALLOC`]).
-pub(crate) fn charge_product(terms: u64) {
+/// Charges a product of `terms` terms of `width` steps each (see [`MAX_PRODUCT_ALLOC`]) before
+/// it is multiplied out.
+pub(crate) fn charge_product(terms: u64, width: u64) {
     if terms > MAX_PRODUCT_ALLOC {
         stop(Stop::Product(terms));
     }
-    charge(terms);
+    charge(terms.saturating_mul(width) / 2);
 }
 
 /// Charges `steps` to the current meter; unwinds to [`metered`] when it is exhausted. Outside
@@ -278,7 +279,7 @@ mod tests {
         });
         assert_eq!(outer.err(), Some(Stop::Steps(50)));
         // A product too large to hold stops before it is charged.
-        let huge = metered(u64::MAX, || charge_product(MAX_PRODUCT_ALLOC + 1));
+        let huge = metered(u64::MAX, || charge_product(MAX_PRODUCT_ALLOC + 1, 1));
         assert_eq!(huge.err(), Some(Stop::Product(MAX_PRODUCT_ALLOC + 1)));
         // Outside any meter nothing is counted against a limit.
         assert_eq!(spin(1000), 1000);

@@ -184,9 +184,11 @@ impl Poly {
             return self.scale(&o.0[0].1);
         }
         // Charged before the work and the allocation: a product past the meter's limit, or
-        // too large to hold, stops here.
+        // too large to hold, stops here. A term costs with the atoms of its monomial (merged,
+        // then compared while the terms are sorted).
         let n = self.0.len().saturating_mul(o.0.len());
-        crate::budget::charge_product(n as u64);
+        let width = |p: &Poly| p.0.iter().map(|t| t.0.len()).sum::<usize>() / p.0.len();
+        crate::budget::charge_product(n as u64, (1 + width(self) + width(o)) as u64);
         let mut terms = Vec::with_capacity(n);
         for (m1, c1) in &self.0 {
             for (m2, c2) in &o.0 {
