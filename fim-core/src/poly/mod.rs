@@ -187,7 +187,7 @@ impl Poly {
         // too large to hold, stops here. A term costs with the atoms of its monomial (merged,
         // then compared while the terms are sorted).
         let n = self.0.len().saturating_mul(o.0.len());
-        let width = |p: &Poly| p.0.iter().map(|t| t.0.len()).sum::<usize>() / p.0.len();
+        let width = |p: &Poly| p.0.iter().map(|t| t.0.len()).sum::<usize>() / p.0.len().max(1);
         crate::budget::charge_product(n as u64, (1 + width(self) + width(o)) as u64);
         let mut terms = Vec::with_capacity(n);
         for (m1, c1) in &self.0 {
@@ -445,4 +445,20 @@ fn gcd_u64(mut a: u64, mut b: u64) -> u64 {
         (a, b) = (b, a % b);
     }
     a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn products_with_zero_are_zero() {
+        // Found by the fuzzer: the charge of a product divided by the number of terms of a
+        // factor, which the zero polynomial does not have.
+        let mut ir = crate::expr::Ir::new();
+        let x = Poly::atom(ir.var("x"));
+        assert!(Poly::default().mul(&x).is_zero());
+        assert!(x.mul(&Poly::default()).is_zero());
+        assert!(Poly::default().mul(&Poly::default()).is_zero());
+    }
 }
