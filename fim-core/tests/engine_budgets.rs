@@ -448,14 +448,24 @@ fn rational_roots_are_tried_by_evaluation() {
     // factor univariate polynomials by the rational root theorem, and each of ~10³ candidate
     // roots was a trial division of a degree-64 polynomial; a root is now tested by Horner's
     // rule first (2.26 → 1.88 s in release), and the randomized identity checks run modulo
-    // two primes instead of in exact rationals (1.88 → 1.16 s; the rest is the model's size).
-    let b = chained(
-        "let t = theta + mu;",
-        5,
-        "x * theta.ln() - mu * ln_gamma(t.powf(89.0))",
+    // two primes (1.88 → 1.12 s). The rest is the model's size, 8.5·10⁶ steps: the work
+    // meter refuses it at its name (0.77 s). Three squares derive.
+    let item = |n| {
+        let b = chained(
+            "let t = theta + mu;",
+            n,
+            "x * theta.ln() - mu * ln_gamma(t.powf(89.0))",
+        );
+        format!("fn f(x: f64, theta: f64, mu: f64) -> f64 {{ {b} }}")
+    };
+    assert_eq!(errors("params(theta), data(x)", &item(3)), Vec::new());
+    rejects(
+        "params(theta), data(x)",
+        &item(5),
+        "beyond the engine's work budget (6400000 steps",
+        &item(5),
+        "f(",
     );
-    let item = format!("fn f(x: f64, theta: f64, mu: f64) -> f64 {{ {b} }}");
-    assert_eq!(errors("params(theta), data(x)", &item), Vec::new());
 }
 
 #[test]
@@ -572,4 +582,21 @@ fn a_product_costs_with_the_atoms_of_its_terms() {
         &item,
         "f(",
     );
+}
+
+#[test]
+fn interning_costs_with_the_factors() {
+    // Found by the fuzzer (2.49 s and 400 MB in release, 2.7 M steps/s): `data_terms` built
+    // products of many factors, and hashing and comparing each in the arena was charged one
+    // step whatever its length. It costs with its factors now: refused in 1.06 s.
+    let b = chained(
+        "let t = theta + mu; let t = (theta + std::f64::consts::PI).powf(6.4451054454166); \
+         let t = mu.powf(std::f64::consts::PI).hypot((0..3).map(|i| x * (i as f64)).sum::<f64>());",
+        6,
+        "x * theta.ln() - mu * t.powi(1).hypot((t * (t + 592.632)))",
+    );
+    let item = format!("fn f(x: f64, theta: f64, mu: f64, n: f64) -> f64 {{ {b} }}");
+    let attr = "params(mu), data(x), \
+                moments(E[x] = ln_beta(theta.recip(), ln_beta(theta, 79.0.powf(6.352))))";
+    rejects(attr, &item, "beyond the engine's work budget", &item, "f(");
 }

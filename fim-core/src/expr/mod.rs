@@ -386,7 +386,8 @@ impl Ir {
     /// The sum of canonical, sorted `terms`, allocating only when it is new.
     fn intern_add(&mut self, terms: &[Id]) -> Id {
         use std::hash::Hasher;
-        crate::budget::charge(1 + terms.len() as u64 / 8);
+        // Hashing and comparing cost with the terms.
+        crate::budget::charge(1 + terms.len() as u64 / 2);
         let mut h = rustc_hash::FxHasher::default();
         hash_add(terms, &mut h);
         let hash = h.finish();
@@ -413,7 +414,8 @@ impl Ir {
     /// The hash of the product `coeff * fs` and its id if it exists.
     fn find_mul(&self, coeff: &Rational, fs: &[(Id, Rational)]) -> (u64, Option<Id>) {
         use std::hash::Hasher;
-        crate::budget::charge(1);
+        // Hashing and comparing cost with the factors.
+        crate::budget::charge(1 + fs.len() as u64 / 2);
         let mut h = rustc_hash::FxHasher::default();
         hash_mul(coeff, fs, &mut h);
         let hash = h.finish();
