@@ -1,5 +1,6 @@
 //! Fuzzing the macro's entry point (issue 15), one child process per input: bodies and attributes generated
-//! from the grammar, with hostile literals and exponents, and mutations of real models. For
+//! from the grammar (scalar models, and models over arrays with loops and iterator chains), with
+//! hostile literals and exponents, and mutations of real models. For
 //! every input: no panic, at most [`LIMIT`] of work (release; ten times that in a debug
 //! build), and output that parses as Rust and still defines the user's function, on every
 //! error path too.
@@ -199,8 +200,14 @@ fn exponent() -> impl Strategy<Value = String> {
 const VARS: &[&str] = &["theta", "mu", "x", "n", "t"];
 
 fn expr() -> impl Strategy<Value = String> {
+    expr_over(VARS)
+}
+
+/// Expressions over `vars`, with every operator, method and function of the language (the
+/// special functions of `fim::special` included) and the hostile literals and exponents.
+fn expr_over(vars: &'static [&'static str]) -> impl Strategy<Value = String> {
     let leaf = prop_oneof![
-        3 => proptest::sample::select(VARS).prop_map(str::to_string),
+        3 => proptest::sample::select(vars).prop_map(str::to_string),
         2 => literal(),
         1 => Just("std::f64::consts::PI".to_string()),
     ];
@@ -216,14 +223,34 @@ fn expr() -> impl Strategy<Value = String> {
             (
                 inner.clone(),
                 proptest::sample::select(
-                    &["ln", "exp", "sqrt", "abs", "recip", "ln_1p", "exp_m1", "sin", "tanh"][..]
+                    &[
+                        "ln", "exp", "sqrt", "abs", "recip", "ln_1p", "exp_m1", "sin", "tanh",
+                        "cos", "atan", "cosh", "asinh",
+                    ][..]
                 )
             )
                 .prop_map(|(a, m)| format!("{a}.{m}()")),
             (inner.clone(), exponent()).prop_map(|(a, k)| format!("{a}.powi({k})")),
             (inner.clone(), literal()).prop_map(|(a, k)| format!("{a}.powf({k})")),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a}.powf({b})")),
-            inner.clone().prop_map(|a| format!("ln_gamma({a})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a}.hypot({b})")),
+            (
+                inner.clone(),
+                proptest::sample::select(
+                    &[
+                        "ln_gamma",
+                        "digamma",
+                        "trigamma",
+                        "erf",
+                        "norm_cdf",
+                        "ln_norm_cdf",
+                        "bessel_i0",
+                        "ln_bessel_i0",
+                    ][..]
+                )
+            )
+                .prop_map(|(a, f)| format!("{f}({a})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("ln_beta({a}, {b})")),
             inner.prop_map(|a| format!("(0..3).map(|i| {a} * (i as f64)).sum::<f64>()")),
         ]
     })
@@ -283,6 +310,91 @@ fn grammar_inputs_never_break_the_macro() {
     let mut runner = runner(cases(256), seed);
     let result = runner.run(&(attr(), body()), |(a, b)| {
         let item = format!("fn f(x: f64, theta: f64, mu: f64, n: f64) -> f64 {{ {b} }}");
+        check(&a, &item, "f").map_err(|e| {
+            let e: String = e.chars().take(2000).collect();
+            TestCaseError::fail(format!("#[fisher_model({a})] {item}: {e}"))
+        })
+    });
+    if let Err(e) = result {
+        panic!("FIM_FUZZ_SEED={seed}: {e}");
+    }
+}
+
+// ---- arrays, loops and iterator chains ---------------------------------------------------------
+
+/// What a loop body or a closure reads: entries at the loop variable `i`, at literal indices
+/// (some out of range), a scalar, the index itself.
+const ARRAY_VARS: &[&str] = &[
+    "a[i]",
+    "y[i]",
+    "s",
+    "a[0]",
+    "y[1]",
+    "(i as f64)",
+    "c[i][1]",
+    "a[7]",
+];
+
+/// A body over `y: [f64; N]`, `a: [f64; N]`, `s: f64`, `c: [[f64; 2]; N]`: a `for` loop, nested
+/// loops, iterator chains, and the forms the language refuses (`while`, `break`, a bound that
+/// is not a literal, an unlisted method).
+fn array_body() -> impl Strategy<Value = String> {
+    let term = || expr_over(ARRAY_VARS);
+    prop_oneof![
+        (
+            term(),
+            proptest::sample::select(&["N", "0", "N + 1", "3", "n"][..]),
+            proptest::sample::select(&["+=", "-=", "*="][..])
+        )
+            .prop_map(|(t, b, op)| format!("let mut l = 0.0; for i in 0..{b} {{ l {op} {t}; }} l")),
+        term().prop_map(|t| format!(
+            "let mut l = 0.0; for i in 0..N {{ for j in 0..2 {{ l += c[i][j] * {t}; }} }} l"
+        )),
+        (term(), proptest::sample::select(&["sum", "product"][..])).prop_map(|(t, f)| {
+            let t = t.replace("a[i]", "*a").replace("y[i]", "*y");
+            format!("a.iter().zip(y.iter()).map(|(a, y)| {t}).{f}::<f64>()")
+        }),
+        term().prop_map(|t| format!(
+            "y.iter().enumerate().map(|(i, y)| {}).sum::<f64>()",
+            t.replace("y[i]", "*y")
+        )),
+        term().prop_map(|t| format!(
+            "(0..N).map(|i| {t}).sum::<f64>() + ln_gamma(a.iter().sum::<f64>())"
+        )),
+        term().prop_map(|t| format!(
+            "let mut l = 0.0; let mut i = 0; while i < N {{ l += {t}; i += 1; }} l"
+        )),
+        term().prop_map(|t| format!("let mut l = 0.0; for i in 0..N {{ l += {t}; break; }} l")),
+        term().prop_map(|t| format!("a.iter().rev().map(|a| {t}).sum::<f64>()")),
+    ]
+}
+
+fn array_attr() -> impl Strategy<Value = String> {
+    let params = proptest::sample::select(&["a", "a, s", "s", "a[0]", "c"][..]);
+    let moments = prop_oneof![
+        Just(String::new()),
+        Just(", moments(E[y[i]] = a[i])".to_string()),
+        Just(", moments(E[y[i]] = a[j])".to_string()),
+        Just(", moments(E[y[0]] = s, E[y[i].powi(2)] = a[i].powi(2) + s)".to_string()),
+        expr_over(&["a[i]", "s", "a[0]"]).prop_map(|e| format!(", moments(E[y[i]] = {e})")),
+    ];
+    let verify = prop_oneof![
+        4 => Just(String::new()),
+        1 => expr_over(&["a[0]", "s"]).prop_map(|e| format!(", verify(jeffreys = {e})")),
+    ];
+    (params, moments, verify).prop_map(|(p, m, v)| format!("params({p}), data(y){m}{v}"))
+}
+
+#[test]
+fn array_inputs_never_break_the_macro() {
+    let seed = seed();
+    let mut runner = runner(cases(64), seed);
+    let sizes = proptest::sample::select(&[1usize, 2, 3, 5, 8][..]);
+    let result = runner.run(&(array_attr(), array_body(), sizes), |(a, b, k)| {
+        let b = b.replace('N', &k.to_string());
+        let item = format!(
+            "fn f(y: [f64; {k}], a: [f64; {k}], s: f64, c: [[f64; 2]; {k}], n: f64) -> f64 {{ {b} }}"
+        );
         check(&a, &item, "f").map_err(|e| {
             let e: String = e.chars().take(2000).collect();
             TestCaseError::fail(format!("#[fisher_model({a})] {item}: {e}"))
