@@ -14,6 +14,9 @@ use std::time::Instant;
 
 use fim_core::model::{Derivation, Model};
 
+/// A family's attribute and function text for a size K.
+type Family = fn(usize) -> (String, String);
+
 fn run(name: &str, attr: &str, item: &str) {
     let parsed = Model::from_source(attr, item).map_or(0, |m| m.arena.len());
     let t = Instant::now();
@@ -41,7 +44,7 @@ fn main() {
     for (name, attr, item) in catalog::CATALOG.iter() {
         run(name, attr, item);
     }
-    let arrays: [(&str, fn(usize) -> (String, String)); 3] = [
+    let arrays: [(&str, Family); 3] = [
         ("dirichlet", families::dirichlet_array),
         ("normals", families::normals_array),
         ("logistic_inputs", families::logistic_inputs),
