@@ -121,49 +121,32 @@ fn dirichlet_beyond_the_overflow_of_trigamma() {
     );
 }
 
+/// `model`'s wide form agrees with its f64 form at these arguments (1e-13).
+macro_rules! agree {
+    ($model:ident, $($arg:expr),+) => {
+        close(
+            stringify!($model),
+            $model::__jeffreys_log_density_wide($($arg),+),
+            $model::jeffreys_log_density($($arg),+),
+            1e-13,
+        )
+    };
+}
+
 #[test]
 fn the_wide_form_is_the_f64_form_where_both_are_finite() {
     // Tiny parameters where the f64 form is still finite (not for the beta and the Dirichlet,
     // whose ψ₁(b) − ψ₁(a + b) cancels to 0 in both forms at a tiny a).
     for (a, b) in [(1e-100, 1e5), (1e-150, 1e-150)] {
-        let (f, w) = (
-            gamma::jeffreys_log_density(a, b),
-            gamma::__jeffreys_log_density_wide(a, b),
-        );
-        close("gamma", w, f, 1e-13);
-        let (f, w) = (
-            normal::jeffreys_log_density(a, b),
-            normal::__jeffreys_log_density_wide(a, b),
-        );
-        close("normal", w, f, 1e-13);
+        agree!(gamma, a, b);
+        agree!(normal, a, b);
     }
     for (a, b) in [(0.5, 1.0), (2.0, 3.0), (9.5, 0.2), (0.01, 40.0)] {
-        let (f, w) = (
-            gamma::jeffreys_log_density(a, b),
-            gamma::__jeffreys_log_density_wide(a, b),
-        );
-        close("gamma", w, f, 1e-13);
-        let (f, w) = (
-            beta::jeffreys_log_density(a, b),
-            beta::__jeffreys_log_density_wide(a, b),
-        );
-        close("beta", w, f, 1e-13);
-        let (f, w) = (
-            normal::jeffreys_log_density(a, b),
-            normal::__jeffreys_log_density_wide(a, b),
-        );
-        close("normal", w, f, 1e-13);
-        let (f, w) = (
-            von_mises::jeffreys_log_density(a, b),
-            von_mises::__jeffreys_log_density_wide(a, b),
-        );
-        close("von Mises", w, f, 1e-13);
-        let al = [a, b, a + b];
-        let (f, w) = (
-            dirichlet::jeffreys_log_density(al),
-            dirichlet::__jeffreys_log_density_wide(al),
-        );
-        close("dirichlet", w, f, 1e-13);
+        agree!(gamma, a, b);
+        agree!(beta, a, b);
+        agree!(normal, a, b);
+        agree!(von_mises, a, b);
+        agree!(dirichlet, [a, b, a + b]);
     }
 }
 

@@ -34,6 +34,16 @@ pub const MAX_EXACT_BITS: u64 = 1 << 14;
 /// one atom (`4^6.4451054454166` has p ≈ 3·10¹³, which multiplied out never ends).
 pub const MAX_EXPAND_EXPONENT: u64 = 1024;
 
+/// Whether the simplifier multiplies out a power with exponent `e`: the integer exponent, or
+/// the numerator of a rational one, within [`MAX_EXPAND_EXPONENT`]. The parser's size
+/// estimate reads the same rule.
+pub(crate) fn exponent_fits(e: &crate::expr::Rational) -> bool {
+    use num_traits::ToPrimitive;
+    e.numerator()
+        .to_i64()
+        .is_some_and(|n| n.unsigned_abs() <= MAX_EXPAND_EXPONENT)
+}
+
 /// The most terms an expression of the body may have once multiplied out, estimated from its
 /// IR before any expansion (an upper bound: the multinomial count of its factors, at most the
 /// number of monomials of its degree in its variables). The derivation works on second

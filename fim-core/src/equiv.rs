@@ -84,13 +84,6 @@ impl Rng {
     pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
-
-    /// A random rational in (0, 1) with a large denominator.
-    pub fn rational(&mut self) -> Rational {
-        let d: u64 = (1 << 40) + (self.next_u64() >> 30);
-        let n = 1 + self.next_u64() % (d - 1);
-        Rational::from_parts_signed(BigInt::from(n), BigInt::from(d))
-    }
 }
 
 /// Where sample points may be drawn: the symbols' values must make every expression in

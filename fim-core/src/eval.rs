@@ -1,6 +1,6 @@
-//! Evaluation: in `f64` at a point, and exactly at a rational point.
+//! Evaluation: in `f64` at a point, exactly at a rational point, and modulo a prime.
 //!
-//! The exact evaluator can treat transcendental subterms (`ln`, `exp`, lnΓ, ψ, fractional and
+//! The modular evaluator treats transcendental subterms (`ln`, `exp`, lnΓ, ψ, fractional and
 //! symbolic powers, |·|, π) as fresh variables: that is what makes the randomized identity test
 //! in [`crate::equiv`] exact and sound.
 
@@ -115,27 +115,13 @@ impl Ir {
     /// transcendental subterm or a division by zero is met.
     pub fn eval_exact(&self, id: Id, env: &HashMap<Symbol, Rational>) -> Option<Rational> {
         let mut memo = HashMap::new();
-        self.exact_memo(id, env, &mut |_, _| None, &mut memo)
-    }
-
-    /// The exact value of `id` where every symbol is bound by `env` and every transcendental
-    /// subterm is given a value by `fresh` (called with the subterm's id and, for fractional
-    /// powers, the exponent's denominator). `None` on division by zero.
-    pub fn eval_exact_with(
-        &self,
-        id: Id,
-        env: &HashMap<Symbol, Rational>,
-        fresh: &mut dyn FnMut(Id, u32) -> Option<Rational>,
-    ) -> Option<Rational> {
-        let mut memo = HashMap::new();
-        self.exact_memo(id, env, fresh, &mut memo)
+        self.exact_memo(id, env, &mut memo)
     }
 
     fn exact_memo(
         &self,
         id: Id,
         env: &HashMap<Symbol, Rational>,
-        fresh: &mut dyn FnMut(Id, u32) -> Option<Rational>,
         memo: &mut HashMap<Id, Option<Rational>>,
     ) -> Option<Rational> {
         if let Some(v) = memo.get(&id) {
@@ -148,34 +134,28 @@ impl Ir {
             Node::Add(ts) => {
                 let mut acc = Rational::zero();
                 for &t in ts.iter() {
-                    acc += self.exact_memo(t, env, fresh, memo)?;
+                    acc += self.exact_memo(t, env, memo)?;
                 }
                 Some(acc)
             }
             Node::Mul(c, fs) => {
                 let mut acc = c.clone();
                 for (b, e) in fs.iter() {
-                    if e.is_int() {
-                        let bv = self.exact_memo(*b, env, fresh, memo)?;
-                        acc *= rat_powi(&bv, e.numerator())?;
-                    } else {
-                        // b^(p/q) = (fresh value of b^(1/q))^p
-                        let q = e.denominator().to_u32()?;
-                        let root = fresh(*b, q)?;
-                        acc *= rat_powi(&root, e.numerator())?;
+                    // A fractional power of a rational is not rational in general.
+                    if !e.is_int() {
+                        return None;
                     }
+                    let bv = self.exact_memo(*b, env, memo)?;
+                    acc *= rat_powi(&bv, e.numerator())?;
                 }
                 Some(acc)
             }
             Node::Ln(a) => match self.node(*a) {
                 Node::Num(r) if r.is_one() => Some(Rational::zero()),
-                _ => fresh(id, 1),
+                _ => None,
             },
-            Node::Abs(a) => match fresh(id, 1) {
-                Some(v) => Some(v),
-                None => self.exact_memo(*a, env, fresh, memo).map(|v| v.abs()),
-            },
-            Node::Pi | Node::Pow(..) | Node::Exp(_) | Node::Special(..) => fresh(id, 1),
+            Node::Abs(a) => self.exact_memo(*a, env, memo).map(|v| v.abs()),
+            Node::Pi | Node::Pow(..) | Node::Exp(_) | Node::Special(..) => None,
         };
         if let Some(v) = &v {
             crate::budget::charge(crate::budget::rational_bits(v) / 256);
@@ -234,9 +214,9 @@ impl Modulus {
 
 impl Ir {
     /// The value of `id` modulo `m.0` where every symbol is bound by `env` (residues) and every
-    /// transcendental subterm is given a residue by `fresh` (called like the one of
-    /// [`Ir::eval_exact_with`]). `None` on a division by a multiple of the prime. A step of the
-    /// work meter per node.
+    /// transcendental subterm is given a residue by `fresh` (called with the subterm's id and,
+    /// for a fractional power b^(p/q), with b and q). `None` on a division by a multiple of the
+    /// prime. A step of the work meter per node.
     pub fn eval_mod_with(
         &self,
         id: Id,

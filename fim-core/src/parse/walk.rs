@@ -393,10 +393,11 @@ impl<'a> Cx<'a> {
                     if !opaque && !e.is_int() && k > 0.0 {
                         // b^(p/q) is multiplied out as (b^(1/q))^p, one atom of degree p
                         // (the simplifier's rule), unless p is beyond its exponent budget.
-                        let p = num_traits::ToPrimitive::to_i64(e.numerator())
-                            .filter(|p| p.unsigned_abs() <= crate::budget::MAX_EXPAND_EXPONENT)
-                            .map_or(1.0, |p| p as f64);
-                        s.degree += p;
+                        s.degree += if crate::budget::exponent_fits(e) {
+                            e.numerator().to_f64().value()
+                        } else {
+                            1.0
+                        };
                         s.atoms |= 1 << (b_id.index().wrapping_mul(0x9E37_79B9) % 64);
                         continue;
                     }

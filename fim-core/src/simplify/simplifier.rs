@@ -11,19 +11,11 @@ use smallvec::{smallvec, SmallVec};
 
 use super::domain::{sign_of, Domain};
 use super::{memo_key, Memo, Workspace, EXPAND_POWER_MAX};
-use crate::budget::{exact_power_fits, MAX_EXPAND_EXPONENT, MAX_PRODUCT_TERMS};
+use crate::budget::{exact_power_fits, exponent_fits, MAX_PRODUCT_TERMS};
 use crate::expr::{rat, BigInt, Id, Ir, Node, Rational};
 use crate::poly::{factor_small, linear_factors, mono_div, primitive, Den, Poly, RatFun};
 
 mod relations;
-
-/// Whether the simplifier multiplies out a power with exponent `e`: the integer exponent, or
-/// the numerator of a rational one, within [`MAX_EXPAND_EXPONENT`].
-fn exponent_fits(e: &Rational) -> bool {
-    e.numerator()
-        .to_i64()
-        .is_some_and(|n| n.unsigned_abs() <= MAX_EXPAND_EXPONENT)
-}
 
 /// Whether `rbᵉ` multiplied out stays within the budgets, estimated before the work: its
 /// coefficients' bits (each raised to |e|) and its exponents (which must stay in `u32`).
